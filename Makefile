@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# STT out-of-tree module.
+#
+#   make                build stt.ko for the running kernel (or KDIR=...)
+#   make install        install stt.ko and <linux/stt.h>, run depmod
+#   make demo           everything needed, then the demo in a QEMU guest
+#   make check          everything needed, then every test on two kernels
+#   make clean
+
+KVER ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KVER)/build
+PREFIX ?= /usr
+
+all: module
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+
+install: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	install -D -m 0644 uapi/linux/stt.h $(DESTDIR)$(PREFIX)/include/linux/stt.h
+	depmod -a $(KVER)
+
+deps:
+	selftests/deps.sh
+
+check: deps
+	selftests/check.sh
+
+demo: deps
+	tools/demo.sh
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
+	rm -rf build
+
+.PHONY: all module install deps check demo clean

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Module entry and exit.  Owns the module parameters and the order in which
+ * the parts of STT are brought up at load and torn down at unload; each part
+ * owns its own state and offers an init/exit pair.
+ */
+#include <linux/module.h>
+#include <linux/net.h>
+
+#include "stt.h"
+
+int stt_family = AF_STT;
+module_param_named(family, stt_family, int, 0444);
+MODULE_PARM_DESC(family, "address family number of STT (default " __stringify(AF_STT) ")");
+
+static int __init stt_init(void)
+{
+	int err;
+
+	err = stt_socket_init();
+	if (err)
+		return err;
+
+	pr_info("STT loaded, address family %d\n", stt_family);
+	return 0;
+}
+
+static void __exit stt_exit(void)
+{
+	stt_socket_exit();
+}
+
+module_init(stt_init);
+module_exit(stt_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("STT: multi-stream encrypted transport over UDP");
+MODULE_AUTHOR("The STT developers");
+MODULE_ALIAS_NETPROTO(AF_STT);

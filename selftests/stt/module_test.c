@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Module lifetime: an open socket pins stt.ko, unloading with none open works
+ * and so does loading again, socket(AF_STT) loads the module on demand, and a
+ * family number that is taken or out of range makes the load fail with a clear
+ * message.  Needs root and $STT_KO, the path of stt.ko.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+
+#include "kselftest_harness.h"
+#include "stt_test.h"
+
+static int stt_loaded(void)
+{
+	return access("/sys/module/stt", F_OK) == 0;
+}
+
+static int stt_unload(void)
+{
+	return syscall(SYS_delete_module, "stt", O_NONBLOCK) ? errno : 0;
+}
+
+static int stt_load(const char *params)
+{
+	const char *ko = getenv("STT_KO");
+	int fd, err = 0;
+
+	errno = ENOENT;		/* what a missing $STT_KO reports */
+	fd = ko ? open(ko, O_RDONLY | O_CLOEXEC) : -1;
+	if (fd < 0)
+		return errno;
+	if (syscall(SYS_finit_module, fd, params, 0))
+		err = errno;
+	close(fd);
+	return err;
+}
+
+/* Both helpers return 0 or the errno of the failed call, as a positive number. */
+
+/* Every test starts and ends with the module loaded with default parameters. */
+FIXTURE(mod) {};
+
+FIXTURE_SETUP(mod)
+{
+	if (!stt_loaded())
+		ASSERT_EQ(0, stt_load(""));
+}
+
+FIXTURE_TEARDOWN(mod)
+{
+	if (!stt_loaded())
+		stt_load("");
+}
+
+TEST_F(mod, open_socket_pins_module)
+{
+	int fd = socket(AF_STT, SOCK_SEQPACKET, 0);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(EWOULDBLOCK, stt_unload());
+	EXPECT_TRUE(stt_loaded());
+	close(fd);
+	EXPECT_EQ(0, stt_unload());
+	EXPECT_FALSE(stt_loaded());
+}
+
+TEST_F(mod, unload_and_reload)
+{
+	int i, fd;
+
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, stt_unload());
+		ASSERT_FALSE(stt_loaded());
+		ASSERT_EQ(0, stt_load(""));
+		fd = socket(AF_STT, SOCK_STREAM, 0);
+		ASSERT_LE(0, fd);
+		close(fd);
+	}
+}
+
+TEST_F(mod, autoload_on_first_socket)
+{
+	int fd;
+
+	ASSERT_EQ(0, stt_unload());
+	ASSERT_FALSE(stt_loaded());
+	fd = socket(AF_STT, SOCK_STREAM, 0);
+	ASSERT_LE(0, fd) TH_LOG("socket(AF_STT) did not load the module: %s",
+				strerror(errno));
+	EXPECT_TRUE(stt_loaded());
+	close(fd);
+}
+
+TEST_F(mod, taken_family_fails_clearly)
+{
+	int kmsg = stt_kmsg_open();
+
+	ASSERT_LE(0, kmsg);
+	ASSERT_EQ(0, stt_unload());
+	EXPECT_EQ(EEXIST, stt_load("family=2"));	/* AF_INET */
+	EXPECT_FALSE(stt_loaded());
+	EXPECT_TRUE(stt_kmsg_has(kmsg, "address family 2 is already taken"));
+	close(kmsg);
+}
+
+TEST_F(mod, family_out_of_range_fails_clearly)
+{
+	int kmsg = stt_kmsg_open();
+
+	ASSERT_LE(0, kmsg);
+	ASSERT_EQ(0, stt_unload());
+	EXPECT_EQ(EINVAL, stt_load("family=4096"));
+	EXPECT_EQ(EINVAL, stt_load("family=0"));
+	EXPECT_FALSE(stt_loaded());
+	EXPECT_TRUE(stt_kmsg_has(kmsg, "address family 4096 is out of range"));
+	close(kmsg);
+}
+
+TEST_F(mod, other_free_family)
+{
+	struct sockaddr_stt sa = stt_addr4("127.0.0.1", 0, 0);
+	int fd;
+
+	ASSERT_EQ(0, stt_unload());
+	ASSERT_EQ(0, stt_load("family=13"));
+	fd = socket(13, SOCK_STREAM, 0);
+	ASSERT_LE(0, fd);
+	/* Addresses now carry the moved family number. */
+	sa.sstt_family = 13;
+	EXPECT_EQ(-1, bind(fd, (struct sockaddr *)&sa, sizeof(sa)));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	sa.sstt_family = AF_STT;
+	EXPECT_EQ(-1, bind(fd, (struct sockaddr *)&sa, sizeof(sa)));
+	EXPECT_EQ(EAFNOSUPPORT, errno);
+	close(fd);
+	ASSERT_EQ(0, stt_unload());
+}
+
+TEST_HARNESS_MAIN

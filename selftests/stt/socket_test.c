@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The AF_STT socket surface: the family is registered, socket() accepts the
+ * types and protocols STT offers and refuses the rest with the right errno,
+ * bind() and connect() reject malformed addresses, and an operation the module
+ * does not offer answers EOPNOTSUPP instead of misbehaving.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+
+#include "kselftest_harness.h"
+#include "stt_test.h"
+
+TEST(family_is_registered)
+{
+	char line[256];
+	int found = 0;
+	FILE *f;
+	int fd;
+
+	fd = socket(AF_STT, SOCK_STREAM, 0);
+	ASSERT_LE(0, fd);
+	close(fd);
+
+	f = fopen("/proc/net/protocols", "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "STT ", 4))
+			found = 1;
+	fclose(f);
+	EXPECT_EQ(1, found);
+}
+
+FIXTURE(create) {};
+FIXTURE_SETUP(create) {}
+FIXTURE_TEARDOWN(create) {}
+
+FIXTURE_VARIANT(create) {
+	int type;
+	int protocol;
+	int error;	/* 0: socket() succeeds */
+};
+
+FIXTURE_VARIANT_ADD(create, stream) { .type = SOCK_STREAM, .error = 0 };
+
+FIXTURE_VARIANT_ADD(create, seqpacket) { .type = SOCK_SEQPACKET, .error = 0 };
+
+FIXTURE_VARIANT_ADD(create, stream_flags) {
+	.type = SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, .error = 0
+};
+
+FIXTURE_VARIANT_ADD(create, dgram) { .type = SOCK_DGRAM, .error = ESOCKTNOSUPPORT };
+
+FIXTURE_VARIANT_ADD(create, raw) { .type = SOCK_RAW, .error = ESOCKTNOSUPPORT };
+
+FIXTURE_VARIANT_ADD(create, rdm) { .type = SOCK_RDM, .error = ESOCKTNOSUPPORT };
+
+FIXTURE_VARIANT_ADD(create, stream_tcp) {
+	.type = SOCK_STREAM, .protocol = IPPROTO_TCP, .error = EPROTONOSUPPORT
+};
+
+FIXTURE_VARIANT_ADD(create, seqpacket_sctp) {
+	.type = SOCK_SEQPACKET, .protocol = IPPROTO_SCTP, .error = EPROTONOSUPPORT
+};
+
+FIXTURE_VARIANT_ADD(create, stream_udp) {
+	.type = SOCK_STREAM, .protocol = IPPROTO_UDP, .error = EPROTONOSUPPORT
+};
+
+TEST_F(create, matrix)
+{
+	int fd = socket(AF_STT, variant->type, variant->protocol);
+
+	if (!variant->error) {
+		ASSERT_LE(0, fd);
+		close(fd);
+	} else {
+		ASSERT_EQ(-1, fd);
+		EXPECT_EQ(variant->error, errno);
+	}
+}
+
+FIXTURE(addr) {
+	int fd;
+};
+
+FIXTURE_VARIANT(addr) {
+	int seqpacket;
+};
+
+FIXTURE_VARIANT_ADD(addr, stream) { .seqpacket = 0 };
+
+FIXTURE_VARIANT_ADD(addr, seqpacket) { .seqpacket = 1 };
+
+FIXTURE_SETUP(addr)
+{
+	self->fd = socket(AF_STT, variant->seqpacket ? SOCK_SEQPACKET : SOCK_STREAM, 0);
+	ASSERT_LE(0, self->fd);
+}
+
+FIXTURE_TEARDOWN(addr)
+{
+	close(self->fd);
+}
+
+static int do_bind(int fd, struct sockaddr_stt sa, socklen_t len)
+{
+	return bind(fd, (struct sockaddr *)&sa, len) ? errno : 0;
+}
+
+static int do_connect(int fd, struct sockaddr_stt sa, socklen_t len)
+{
+	return connect(fd, (struct sockaddr *)&sa, len) ? errno : 0;
+}
+
+TEST_F(addr, short_length)
+{
+	struct sockaddr_stt sa = stt_addr4("127.0.0.1", 9000, 0);
+
+	EXPECT_EQ(EINVAL, do_bind(self->fd, sa, sizeof(sa) - 1));
+	EXPECT_EQ(EINVAL, do_bind(self->fd, sa, sizeof(sa_family_t)));
+	EXPECT_EQ(EINVAL, do_bind(self->fd, sa, 0));
+	EXPECT_EQ(EINVAL, do_connect(self->fd, sa, sizeof(sa) - 1));
+	EXPECT_EQ(EINVAL, do_connect(self->fd, sa, 0));
+}
+
+TEST_F(addr, wrong_family)
+{
+	struct sockaddr_stt sa = stt_addr4("127.0.0.1", 9000, 0);
+
+	sa.sstt_family = AF_INET;
+	EXPECT_EQ(EAFNOSUPPORT, do_bind(self->fd, sa, sizeof(sa)));
+	EXPECT_EQ(EAFNOSUPPORT, do_connect(self->fd, sa, sizeof(sa)));
+
+	sa = stt_addr4("127.0.0.1", 9000, 0);
+	sa.sstt_addr_family = AF_UNIX;
+	EXPECT_EQ(EAFNOSUPPORT, do_bind(self->fd, sa, sizeof(sa)));
+	EXPECT_EQ(EAFNOSUPPORT, do_connect(self->fd, sa, sizeof(sa)));
+}
+
+TEST_F(addr, bad_port)
+{
+	EXPECT_EQ(EINVAL, do_connect(self->fd, stt_addr4("127.0.0.1", 0, 0),
+				     sizeof(struct sockaddr_stt)));
+	EXPECT_EQ(EINVAL, do_connect(self->fd, stt_addr6("::1", 0, 0),
+				     sizeof(struct sockaddr_stt)));
+}
+
+TEST_F(addr, bad_fields)
+{
+	struct sockaddr_stt sa;
+
+	/* The session id is output only. */
+	sa = stt_addr4("127.0.0.1", 9000, 0);
+	sa.sstt_session = 7;
+	EXPECT_EQ(EINVAL, do_bind(self->fd, sa, sizeof(sa)));
+	EXPECT_EQ(EINVAL, do_connect(self->fd, sa, sizeof(sa)));
+
+	/* An IPv4 address has no scope. */
+	sa = stt_addr4("127.0.0.1", 9000, 0);
+	sa.sstt_scope_id = 1;
+	EXPECT_EQ(EINVAL, do_connect(self->fd, sa, sizeof(sa)));
+
+	/* bind() names a node, never a stream. */
+	EXPECT_EQ(EINVAL, do_bind(self->fd, stt_addr4("127.0.0.1", 9000, 5),
+				  sizeof(sa)));
+
+	/* Streams are unicast. */
+	EXPECT_EQ(EINVAL, do_connect(self->fd, stt_addr4("224.0.0.1", 9000, 0),
+				     sizeof(sa)));
+	EXPECT_EQ(EINVAL, do_connect(self->fd, stt_addr6("ff02::1", 9000, 0),
+				     sizeof(sa)));
+}
+
+/* A longer buffer than the structure is fine, as for the other families. */
+TEST_F(addr, long_length_is_accepted)
+{
+	struct {
+		struct sockaddr_stt sa;
+		char pad[16];
+	} big = { .sa = stt_addr4("127.0.0.1", 9000, 0) };
+
+	EXPECT_NE(EINVAL, bind(self->fd, (struct sockaddr *)&big, sizeof(big)) ? errno : 0);
+}
+
+TEST(unbuilt_operations)
+{
+	struct sockaddr_stt sa;
+	socklen_t len = sizeof(sa);
+	char buf[8] = "x";
+	int one = 1;
+	int fd;
+
+	fd = socket(AF_STT, SOCK_STREAM, 0);
+	ASSERT_LE(0, fd);
+
+	EXPECT_EQ(-1, listen(fd, 1));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_EQ(-1, accept(fd, NULL, NULL));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_EQ(-1, send(fd, buf, 1, MSG_NOSIGNAL));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_EQ(-1, recv(fd, buf, 1, MSG_DONTWAIT));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_EQ(-1, getsockname(fd, (struct sockaddr *)&sa, &len));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+
+	/* No STT option exists yet; the generic ones work. */
+	EXPECT_EQ(-1, setsockopt(fd, SOL_STT, 1, &one, sizeof(one)));
+	EXPECT_EQ(ENOPROTOOPT, errno);
+	EXPECT_EQ(0, setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &one, sizeof(one)));
+
+	close(fd);
+}
+
+TEST_HARNESS_MAIN

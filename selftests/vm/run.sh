@@ -58,7 +58,7 @@ if [ -d "/lib/modules/$kver/kernel" ]; then
 	ln -s "/lib/modules/$kver/kernel" "$mods/kernel"
 	cp /lib/modules/"$kver"/modules.{order,builtin,builtin.modinfo} "$mods/"
 else
-	touch "$mods/modules.order" "$mods/modules.builtin"
+	touch "$mods"/modules.{order,builtin,builtin.modinfo}
 fi
 cp "$ko" "$mods/extra/stt.ko"
 depmod -b "$out/modroot" "$kver"

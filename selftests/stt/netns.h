@@ -14,6 +14,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
 #define STT_A4 "192.0.2.1"
 #define STT_B4 "192.0.2.2"
 #define STT_A6 "2001:db8::1"
@@ -35,18 +39,30 @@ static inline void stt_hosts_down(void)
 		return;	/* nothing was there */
 }
 
+static const char * const stt_hosts_setup[] = {
+	"ip netns add stt-a",
+	"ip netns add stt-b",
+	"ip -n stt-a link add veth0 type veth peer name veth0 netns stt-b",
+	"ip -n stt-a link set lo up",
+	"ip -n stt-b link set lo up",
+	"ip -n stt-a addr add 192.0.2.1/24 dev veth0",
+	"ip -n stt-b addr add 192.0.2.2/24 dev veth0",
+	"ip -n stt-a addr add 2001:db8::1/64 dev veth0 nodad",
+	"ip -n stt-b addr add 2001:db8::2/64 dev veth0 nodad",
+	"ip -n stt-a link set veth0 up",
+	"ip -n stt-b link set veth0 up",
+};
+
 /* Create the two hosts; 0 on success. */
 static inline int stt_hosts_up(void)
 {
+	unsigned int i;
+
 	stt_hosts_down();
-	return stt_sh("ip netns add stt-a && ip netns add stt-b && "
-		      "ip -n stt-a link add veth0 type veth peer name veth0 netns stt-b && "
-		      "ip -n stt-a link set lo up && ip -n stt-b link set lo up && "
-		      "ip -n stt-a addr add 192.0.2.1/24 dev veth0 && "
-		      "ip -n stt-b addr add 192.0.2.2/24 dev veth0 && "
-		      "ip -n stt-a addr add 2001:db8::1/64 dev veth0 nodad && "
-		      "ip -n stt-b addr add 2001:db8::2/64 dev veth0 nodad && "
-		      "ip -n stt-a link set veth0 up && ip -n stt-b link set veth0 up");
+	for (i = 0; i < ARRAY_SIZE(stt_hosts_setup); i++)
+		if (stt_sh(stt_hosts_setup[i]))
+			return -1;
+	return 0;
 }
 
 /* Move the calling thread into host @name ("stt-a" or "stt-b"); 0 on success. */

@@ -127,7 +127,7 @@ TEST_F(hosts, netem_delays)
 {
 	double rtt;
 
-	ASSERT_EQ(0, stt_sh("ip netns exec stt-a tc qdisc add dev veth0 root netem delay 100ms"));
+	ASSERT_EQ(0, stt_netem("stt-a", "delay 100ms"));
 	rtt = ping(self->a, self->b, 5000);
 	/* Only a -> b is delayed: the round trip takes at least 100 ms. */
 	EXPECT_LE(100, rtt);
@@ -137,12 +137,12 @@ TEST_F(hosts, netem_drops)
 {
 	int i, got = 0;
 
-	ASSERT_EQ(0, stt_sh("ip netns exec stt-a tc qdisc add dev veth0 root netem loss 100%"));
+	ASSERT_EQ(0, stt_netem("stt-a", "loss 100%"));
 	for (i = 0; i < 5; i++)
 		if (ping(self->a, self->b, 50) >= 0)
 			got++;
 	EXPECT_EQ(0, got);
-	ASSERT_EQ(0, stt_sh("ip netns exec stt-a tc qdisc del dev veth0 root"));
+	ASSERT_EQ(0, stt_netem_off("stt-a"));
 	EXPECT_LE(0, ping(self->a, self->b, 5000));
 }
 

@@ -1,12 +1,66 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Kernel API differences between the kernels STT builds against (Debian's 6.1
- * and 6.12).  Every version test in the module lives here, so the rest of the
- * code is written once against the newest API.
+ * and 6.12).  Every difference is absorbed here, so the rest of the code is
+ * written once.  The STT_HAVE_* macros come from feature tests of the target
+ * kernel's headers in Kbuild, not from version numbers, which distributions'
+ * backports make unreliable.
  */
 #ifndef _STT_COMPAT_H
 #define _STT_COMPAT_H
 
-#include <linux/version.h>
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/udp.h>
+#include <net/net_namespace.h>
+
+/*
+ * register_net_sysctl_sz() appeared in 6.6, and 6.11 stopped reading the
+ * empty sentinel entry: @n counts the entries without it.
+ */
+static inline struct ctl_table_header *
+stt_register_net_sysctl(struct net *net, const char *path,
+			struct ctl_table *table, size_t n)
+{
+#ifdef STT_HAVE_NET_SYSCTL_SZ
+	return register_net_sysctl_sz(net, path, table, n);
+#else
+	return register_net_sysctl(net, path, table);
+#endif
+}
+
+/*
+ * STT_DEFINE_ENCAP_ERR_RCV(name, fn) defines the UDP tunnel's ICMP error hook
+ * @name, which calls fn(sk, skb, err, payload): @err a positive errno, @payload
+ * the first byte after the UDP header of our own quoted packet.  Before 6.2
+ * the hook got only the offset of that UDP header and had to work out the
+ * errno from the ICMP header itself.
+ */
+#ifdef STT_HAVE_ENCAP_ERR_RCV_OFFSET
+static inline int stt_compat_icmp_errno(struct sk_buff *skb)
+{
+	if (skb->protocol == htons(ETH_P_IP))
+		return icmp_hdr(skb)->type == ICMP_DEST_UNREACH &&
+		       icmp_hdr(skb)->code == ICMP_PORT_UNREACH ?
+		       ECONNREFUSED : EHOSTUNREACH;
+	return icmp6_hdr(skb)->icmp6_type == ICMPV6_DEST_UNREACH &&
+	       icmp6_hdr(skb)->icmp6_code == ICMPV6_PORT_UNREACH ?
+	       ECONNREFUSED : EHOSTUNREACH;
+}
+
+#define STT_DEFINE_ENCAP_ERR_RCV(name, fn)				\
+static void name(struct sock *sk, struct sk_buff *skb, unsigned int off) \
+{									\
+	fn(sk, skb, stt_compat_icmp_errno(skb),				\
+	   skb->data + off + sizeof(struct udphdr));			\
+}
+#else
+#define STT_DEFINE_ENCAP_ERR_RCV(name, fn)				\
+static void name(struct sock *sk, struct sk_buff *skb, int err,		\
+		 __be16 port, u32 info, u8 *payload)			\
+{									\
+	fn(sk, skb, err, payload);					\
+}
+#endif
 
 #endif /* _STT_COMPAT_H */

@@ -17,17 +17,32 @@ static int __init stt_init(void)
 {
 	int err;
 
+	stt_wq = alloc_workqueue("stt", 0, 0);
+	if (!stt_wq)
+		return -ENOMEM;
+	err = stt_net_register();
+	if (err)
+		goto err_wq;
 	err = stt_socket_init();
 	if (err)
-		return err;
+		goto err_net;
 
 	pr_info("STT loaded, address family %d\n", stt_family);
 	return 0;
+
+err_net:
+	stt_net_unregister();
+err_wq:
+	destroy_workqueue(stt_wq);
+	return err;
 }
 
+/* Sockets are gone (each pinned the module); sessions go with the namespaces. */
 static void __exit stt_exit(void)
 {
 	stt_socket_exit();
+	stt_net_unregister();
+	destroy_workqueue(stt_wq);
 }
 
 module_init(stt_init);

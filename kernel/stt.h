@@ -1,24 +1,268 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Module-internal declarations shared between the kernel-only files: the STT
- * socket structure and the entry points each file offers the others.  Wire
- * constants live in proto.h; pure helpers declare themselves in their own
- * headers.
+ * Module-internal declarations shared between the kernel-only files: the
+ * per-namespace state, endpoints, sessions and the STT socket, and the entry
+ * points each file offers the others.  Wire constants live in proto.h; pure
+ * helpers declare themselves in their own headers.
  */
 #ifndef _STT_H
 #define _STT_H
 
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/percpu.h>
+#include <linux/refcount.h>
+#include <linux/timer.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <net/netns/generic.h>
 #include <net/sock.h>
 #include <linux/stt.h>
 
 #include "compat.h"
+#include "proto.h"
+#include "stats.h"
+#include "replay.h"
+
+/**
+ * struct stt_sysctl - the net.stt.* settings of one namespace
+ * @max_concurrent_streams: open streams a session may carry
+ * @handshake_timeout_ms: how long connect() waits for a handshake
+ * @handshake_retry_ms: first handshake retransmission delay (doubles)
+ * @keepalive_ms: idle time after which a KEEPALIVE is sent; 0 never
+ * @idle_timeout_ms: silence after which a session is closed
+ * @rekey_after_mbytes: MiB sealed under one key before a key update
+ * @rekey_after_packets: packets sealed under one key before a key update
+ * @rekey_after_ms: age of a key after which it is updated
+ * @suites: cipher suites a new socket offers (bits of %STT_SUITES_ALL)
+ *
+ * All ints, as the proc handlers want them.  Read with READ_ONCE().
+ */
+struct stt_sysctl {
+	int max_concurrent_streams;
+	int handshake_timeout_ms;
+	int handshake_retry_ms;
+	int keepalive_ms;
+	int idle_timeout_ms;
+	int rekey_after_mbytes;
+	int rekey_after_packets;
+	int rekey_after_ms;
+	int suites;
+};
+
+/**
+ * struct stt_stats - one CPU's counters
+ * @v: indexed by enum stt_stat
+ */
+struct stt_stats {
+	u64 v[STT_STAT_MAX];
+};
+
+#define STT_SESSION_HASH_BITS	8
+
+/**
+ * struct stt_net - STT in one network namespace
+ * @net: the namespace
+ * @lock: serialises endpoint creation and removal and listener changes
+ * @endpoints: every endpoint of the namespace, under @lock
+ * @sysctl: the settings
+ * @sysctl_hdr: registration of the settings
+ * @sysctl_table: this namespace's copy of the sysctl table
+ * @stats: the counters
+ * @proc_dir: /proc/net/stt
+ * @sessions_lock: protects @sessions and @session_list for writers
+ * @sessions: sessions by local id; readers use RCU
+ * @session_list: every session, for teardown and peer lookups
+ * @hs_queue: received handshake packets waiting for @hs_work
+ * @hs_work: processes handshake packets in process context
+ * @dying: set once the namespace exits; no new session or queued work
+ */
+struct stt_net {
+	struct net *net;
+	struct mutex lock;		/* endpoints, listeners */
+	struct list_head endpoints;
+	struct stt_sysctl sysctl;
+	struct ctl_table_header *sysctl_hdr;
+	struct ctl_table *sysctl_table;
+	struct stt_stats __percpu *stats;
+	struct proc_dir_entry *proc_dir;
+	spinlock_t sessions_lock;	/* session table writers */
+	struct hlist_head sessions[1 << STT_SESSION_HASH_BITS];
+	struct list_head session_list;
+	struct sk_buff_head hs_queue;
+	struct work_struct hs_work;
+	bool dying;
+};
+
+extern unsigned int stt_net_id;
+
+static inline struct stt_net *stt_net(const struct net *net)
+{
+	return net_generic(net, stt_net_id);
+}
+
+static inline void stt_count(struct stt_net *sn, enum stt_stat stat, u64 n)
+{
+	this_cpu_add(sn->stats->v[stat], n);
+}
+
+#define STT_INC(sn, stat) stt_count(sn, STT_STAT_##stat, 1)
+
+/**
+ * union stt_inaddr - an IPv4 or IPv6 socket address
+ * @sa: the common prefix, for the family
+ * @v4: IPv4
+ * @v6: IPv6
+ */
+union stt_inaddr {
+	struct sockaddr sa;
+	struct sockaddr_in v4;
+	struct sockaddr_in6 v6;
+};
+
+/**
+ * struct stt_endpoint - a kernel UDP socket STT sends and receives on
+ * @node: in stt_net.endpoints
+ * @refs: one per socket bound to it and per session using it
+ * @sn: the namespace
+ * @udp: the UDP socket
+ * @local: the address it is bound to (port filled in after binding)
+ * @listener: the STT socket accepting streams here, or NULL; under
+ *	stt_net.lock
+ * @shared: the namespace's default client endpoint for its family
+ * @rcu: frees it once the receive hook cannot be running with it
+ */
+struct stt_endpoint {
+	struct list_head node;
+	struct rcu_head rcu;
+	refcount_t refs;
+	struct stt_net *sn;
+	struct socket *udp;
+	union stt_inaddr local;
+	struct sock *listener;
+	bool shared;
+};
+
+/**
+ * struct stt_key - one direction's AEAD key of one generation
+ * @tfm: the AEAD transform, keyed
+ * @req: one request per CPU for @tfm, so that no packet allocates one
+ * @gen: key generation
+ * @secret: the traffic secret this key came from (for the next one)
+ */
+struct stt_key {
+	struct crypto_aead *tfm;
+	struct aead_request __percpu *req;
+	u32 gen;
+	u8 secret[STT_KEY_LEN];
+};
+
+enum stt_session_state {
+	STT_SS_HELLO_SENT,	/* client: waiting for CHALLENGE */
+	STT_SS_PROOF_SENT,	/* client: waiting for FINAL */
+	STT_SS_CHALLENGED,	/* server: waiting for AUTH_PROOF */
+	STT_SS_ESTABLISHED,
+	STT_SS_CLOSED,
+};
+
+struct stt_handshake;
+
+/**
+ * struct stt_session - the encrypted channel between two nodes
+ * @hnode: in stt_net.sessions, by @local_id
+ * @node: in stt_net.session_list
+ * @rcu: frees the session after readers are done
+ * @refs: the hash table's reference, one per socket and per timer in flight
+ * @sn: the namespace
+ * @ep: the endpoint it runs on (holds a reference)
+ * @peer: the peer's address
+ * @local_id: the id the peer puts in packets to us
+ * @peer_id: the id we put in packets to the peer
+ * @client: this node sent HELLO
+ * @psk: the pre-shared key it was authenticated with
+ * @suite: the cipher suite agreed
+ * @lock: protects the state, the handshake and key changes
+ * @state: an enum stt_session_state
+ * @error: why it closed, a positive errno for the sockets
+ * @wq: connect() waits here for the handshake
+ * @hs: handshake state, until established
+ * @timer: handshake retransmission and timeout, then keepalive and idle
+ * @deadline: jiffies at which the handshake gives up
+ * @rto: current handshake retransmission timeout, jiffies
+ * @tx: the sending key, once derived (RCU)
+ * @rx: the receiving key, once derived (RCU)
+ * @tx_pn: next protected packet number to send
+ * @rx_lock: serialises the replay window
+ * @replay: which protected packet numbers were received
+ * @destroy_work: frees the session after the last reference is gone
+ * @last_rx: jiffies of the last authentic packet from the peer
+ * @last_tx: jiffies of the last protected packet sent
+ * @last_use: jiffies of the last time a socket attached or detached
+ * @socks: the sockets whose streams run on this session, under @lock
+ * @nsocks: how many
+ */
+struct stt_session {
+	struct hlist_node hnode;
+	struct list_head node;
+	struct rcu_head rcu;
+	refcount_t refs;
+	struct stt_net *sn;
+	struct stt_endpoint *ep;
+	union stt_inaddr peer;
+	u32 local_id;
+	u32 peer_id;
+	bool client;
+	u8 psk[STT_KEY_LEN];
+	u8 suite;
+	spinlock_t lock;		/* state, handshake, keys */
+	enum stt_session_state state;
+	int error;
+	wait_queue_head_t wq;
+	struct stt_handshake *hs;
+	struct timer_list timer;
+	unsigned long deadline;
+	unsigned long rto;
+	struct stt_key __rcu *tx;
+	struct stt_key __rcu *rx;
+	atomic64_t tx_pn;
+	spinlock_t rx_lock;		/* replay window */
+	struct stt_replay replay;
+	struct work_struct destroy_work;
+	unsigned long last_rx;
+	unsigned long last_tx;
+	unsigned long last_use;
+	struct list_head socks;
+	unsigned int nsocks;
+};
+
+/**
+ * struct stt_skb_cb - what a queued handshake packet carries in skb->cb
+ * @ep: the endpoint it arrived on (holds a reference)
+ */
+struct stt_skb_cb {
+	struct stt_endpoint *ep;
+};
+
+#define STT_SKB_CB(skb) ((struct stt_skb_cb *)(skb)->cb)
 
 /**
  * struct stt_sock - one STT stream socket
  * @sk: the generic socket; must stay first so that sk_alloc() sizes it
+ * @psk: the pre-shared key set with %STT_PSK
+ * @psk_set: whether @psk was set
+ * @suites: the cipher suites this socket offers or accepts
+ * @ep: the endpoint it is bound to, or NULL
+ * @session: the session its stream runs on, or NULL
+ * @session_node: in stt_session.socks once connected
  */
 struct stt_sock {
 	struct sock sk;
+	u8 psk[STT_KEY_LEN];
+	bool psk_set;
+	u8 suites;
+	struct stt_endpoint *ep;
+	struct stt_session *session;
+	struct list_head session_node;
 };
 
 static inline struct stt_sock *stt_sk(const struct sock *sk)
@@ -27,8 +271,66 @@ static inline struct stt_sock *stt_sk(const struct sock *sk)
 }
 
 extern int stt_family;
+extern struct workqueue_struct *stt_wq;
 
+/* socket.c */
 int stt_socket_init(void);
 void stt_socket_exit(void);
+
+/* netns.c */
+int stt_net_register(void);
+void stt_net_unregister(void);
+
+/* endpoint.c */
+struct stt_endpoint *stt_endpoint_get(struct stt_net *sn,
+				      const union stt_inaddr *local, bool shared);
+void stt_endpoint_put(struct stt_endpoint *ep);
+int stt_endpoint_xmit(struct stt_endpoint *ep, struct sk_buff *skb,
+		      const union stt_inaddr *peer);
+struct sk_buff *stt_endpoint_alloc_skb(unsigned int len);
+void stt_endpoint_net_exit(struct stt_net *sn);
+void stt_session_refused(struct stt_endpoint *ep, const union stt_inaddr *peer);
+
+/* crypto.c */
+void stt_hmac_sha256(const u8 *key, size_t key_len, const u8 *a, size_t a_len,
+		     const u8 *b, size_t b_len, u8 out[STT_MAC_LEN]);
+void stt_hkdf_extract(const u8 *salt, const u8 *ikm, u8 prk[STT_MAC_LEN]);
+void stt_hkdf_expand(const u8 *prk, const char *label, const u8 *ctx,
+		     size_t ctx_len, u8 out[STT_KEY_LEN]);
+struct stt_key *stt_key_new(u8 suite, const u8 *secret, u32 gen);
+void stt_key_free(struct stt_key *key);
+int stt_seal(struct stt_key *key, struct sk_buff *skb, u64 pn);
+int stt_open(struct stt_key *key, struct sk_buff *skb, u64 pn);
+
+/* session.c */
+int stt_session_net_init(struct stt_net *sn);
+void stt_session_net_exit(struct stt_net *sn);
+struct stt_session *stt_session_lookup(struct stt_net *sn, u32 local_id);
+struct stt_session *stt_session_new(struct stt_net *sn, struct stt_endpoint *ep,
+				    const union stt_inaddr *peer, bool client,
+				    const u8 *psk);
+struct stt_session *stt_session_find_hello(struct stt_net *sn,
+					   struct stt_endpoint *ep,
+					   const union stt_inaddr *peer,
+					   u32 peer_id, const u8 *hello);
+void stt_session_send_final(struct stt_session *s);
+void stt_session_established(struct stt_session *s);
+void stt_session_attach(struct stt_session *s, struct stt_sock *ssk);
+void stt_session_detach(struct stt_session *s, struct stt_sock *ssk);
+struct stt_session *stt_session_connect(struct stt_sock *ssk,
+					struct stt_endpoint *ep,
+					const union stt_inaddr *peer);
+void stt_session_put(struct stt_session *s);
+void stt_session_close(struct stt_session *s, int error);
+int stt_session_rcv(struct stt_endpoint *ep, struct sk_buff *skb);
+
+/* handshake.c */
+int stt_handshake_start(struct stt_session *s, u8 suites);
+void stt_handshake_rcv(struct stt_net *sn, struct stt_endpoint *ep,
+		       struct sk_buff *skb);
+void stt_handshake_retransmit(struct stt_session *s);
+void stt_handshake_free(struct stt_session *s);
+void stt_handshake_final(struct stt_session *s);
+bool stt_handshake_hello_is(const struct stt_session *s, const u8 *frame);
 
 #endif /* _STT_H */

@@ -187,31 +187,121 @@ TEST_F(addr, long_length_is_accepted)
 
 TEST(unbuilt_operations)
 {
-	struct sockaddr_stt sa;
-	socklen_t len = sizeof(sa);
 	char buf[8] = "x";
-	int one = 1;
 	int fd;
 
 	fd = socket(AF_STT, SOCK_STREAM, 0);
 	ASSERT_LE(0, fd);
 
-	EXPECT_EQ(-1, listen(fd, 1));
-	EXPECT_EQ(EOPNOTSUPP, errno);
 	EXPECT_EQ(-1, accept(fd, NULL, NULL));
 	EXPECT_EQ(EOPNOTSUPP, errno);
 	EXPECT_EQ(-1, send(fd, buf, 1, MSG_NOSIGNAL));
 	EXPECT_EQ(EOPNOTSUPP, errno);
 	EXPECT_EQ(-1, recv(fd, buf, 1, MSG_DONTWAIT));
 	EXPECT_EQ(EOPNOTSUPP, errno);
-	EXPECT_EQ(-1, getsockname(fd, (struct sockaddr *)&sa, &len));
-	EXPECT_EQ(EOPNOTSUPP, errno);
+	close(fd);
+}
 
-	/* No STT option exists yet; the generic ones work. */
-	EXPECT_EQ(-1, setsockopt(fd, SOL_STT, 1, &one, sizeof(one)));
+TEST(names)
+{
+	struct sockaddr_stt sa, want = stt_addr4("127.0.0.1", 9200, 0);
+	socklen_t len = sizeof(sa);
+	int fd;
+
+	fd = socket(AF_STT, SOCK_STREAM, 0);
+	ASSERT_LE(0, fd);
+	/* Unbound: only the family. */
+	ASSERT_EQ(0, getsockname(fd, (struct sockaddr *)&sa, &len));
+	EXPECT_EQ(sizeof(sa), len);
+	EXPECT_EQ(AF_STT, sa.sstt_family);
+	EXPECT_EQ(0, sa.sstt_port);
+	EXPECT_EQ(-1, getpeername(fd, (struct sockaddr *)&sa, &len));
+	EXPECT_EQ(ENOTCONN, errno);
+
+	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&want, sizeof(want)));
+	ASSERT_EQ(0, getsockname(fd, (struct sockaddr *)&sa, &len));
+	EXPECT_EQ(0, memcmp(&want, &sa, sizeof(sa)));
+	close(fd);
+
+	/* Port 0 binds an ephemeral port, which getsockname() reports. */
+	fd = socket(AF_STT, SOCK_STREAM, 0);
+	want.sstt_port = 0;
+	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&want, sizeof(want)));
+	ASSERT_EQ(0, getsockname(fd, (struct sockaddr *)&sa, &len));
+	EXPECT_NE(0, sa.sstt_port);
+	close(fd);
+}
+
+TEST(listen_needs_address_and_key)
+{
+	struct sockaddr_stt sa = stt_addr4("127.0.0.1", 0, 0);
+	unsigned char key[STT_PSK_LEN] = { 1 };
+	int fd, other;
+
+	fd = socket(AF_STT, SOCK_SEQPACKET, 0);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, listen(fd, 1));
+	EXPECT_EQ(EDESTADDRREQ, errno);
+	sa.sstt_port = htons(9100);
+	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&sa, sizeof(sa)));
+	EXPECT_EQ(-1, bind(fd, (struct sockaddr *)&sa, sizeof(sa)));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, listen(fd, 1));
+	EXPECT_EQ(ENOKEY, errno);
+	ASSERT_EQ(0, setsockopt(fd, SOL_STT, STT_PSK, key, sizeof(key)));
+	EXPECT_EQ(0, listen(fd, 1));
+
+	/* One listener per address. */
+	other = socket(AF_STT, SOCK_STREAM, 0);
+	ASSERT_EQ(0, bind(other, (struct sockaddr *)&sa, sizeof(sa)));
+	ASSERT_EQ(0, setsockopt(other, SOL_STT, STT_PSK, key, sizeof(key)));
+	EXPECT_EQ(-1, listen(other, 1));
+	EXPECT_EQ(EADDRINUSE, errno);
+	close(other);
+	close(fd);
+}
+
+TEST(options)
+{
+	unsigned char key[STT_PSK_LEN + 1] = { 7 };
+	socklen_t len;
+	int fd, val;
+
+	fd = socket(AF_STT, SOCK_STREAM, 0);
+	ASSERT_LE(0, fd);
+
+	/* The key is exactly 32 bytes, and write-only. */
+	EXPECT_EQ(-1, setsockopt(fd, SOL_STT, STT_PSK, key, STT_PSK_LEN - 1));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, setsockopt(fd, SOL_STT, STT_PSK, key, STT_PSK_LEN + 1));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, setsockopt(fd, SOL_STT, STT_PSK, key, STT_PSK_LEN));
+	len = sizeof(key);
+	EXPECT_EQ(-1, getsockopt(fd, SOL_STT, STT_PSK, key, &len));
+	EXPECT_EQ(EPERM, errno);
+
+	/* The cipher suites: the sysctl's default, then any valid set. */
+	len = sizeof(val);
+	ASSERT_EQ(0, getsockopt(fd, SOL_STT, STT_CIPHER, &val, &len));
+	EXPECT_EQ(STT_CIPHER_CHACHA20_POLY1305, val);
+	val = STT_CIPHER_AES_256_GCM | STT_CIPHER_CHACHA20_POLY1305;
+	EXPECT_EQ(0, setsockopt(fd, SOL_STT, STT_CIPHER, &val, sizeof(val)));
+	ASSERT_EQ(0, getsockopt(fd, SOL_STT, STT_CIPHER, &val, &len));
+	EXPECT_EQ(STT_CIPHER_AES_256_GCM | STT_CIPHER_CHACHA20_POLY1305, val);
+	val = 0;
+	EXPECT_EQ(-1, setsockopt(fd, SOL_STT, STT_CIPHER, &val, sizeof(val)));
+	EXPECT_EQ(EINVAL, errno);
+	val = 4;
+	EXPECT_EQ(-1, setsockopt(fd, SOL_STT, STT_CIPHER, &val, sizeof(val)));
+	EXPECT_EQ(EINVAL, errno);
+
+	/* Unknown options and levels. */
+	EXPECT_EQ(-1, setsockopt(fd, SOL_STT, 1000, &val, sizeof(val)));
 	EXPECT_EQ(ENOPROTOOPT, errno);
-	EXPECT_EQ(0, setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &one, sizeof(one)));
-
+	EXPECT_EQ(-1, getsockopt(fd, SOL_STT, 1000, &val, &len));
+	EXPECT_EQ(ENOPROTOOPT, errno);
+	val = 1;
+	EXPECT_EQ(0, setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &val, sizeof(val)));
 	close(fd);
 }
 

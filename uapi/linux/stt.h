@@ -35,6 +35,34 @@
 #define SOL_STT		0x5354
 
 /**
+ * define STT_PSK - socket option setting the secret key of the sessions
+ *
+ * The 256-bit pre-shared key,
+ * ``setsockopt(fd, SOL_STT, STT_PSK, key, STT_PSK_LEN)``, set on a listening
+ * socket before listen() and on a connecting socket before connect().  Both
+ * ends of a session must hold the same key; connect() to a node with another
+ * key fails with %EKEYREJECTED, and without a key with %ENOKEY.  Reading the
+ * option back fails with %EPERM.
+ */
+#define STT_PSK		1
+/** define STT_PSK_LEN - length of a pre-shared key, in bytes */
+#define STT_PSK_LEN	32
+
+/**
+ * define STT_CIPHER - socket option choosing the AEADs a socket may use
+ *
+ * An int of %STT_CIPHER_CHACHA20_POLY1305 and %STT_CIPHER_AES_256_GCM bits.
+ * The default is the sysctl ``net.stt.suites``.  A connecting socket prefers
+ * the lowest bit it offers; a listener picks the client's preference if it
+ * accepts it.
+ */
+#define STT_CIPHER	2
+/** define STT_CIPHER_CHACHA20_POLY1305 - ChaCha20-Poly1305 (RFC 8439) */
+#define STT_CIPHER_CHACHA20_POLY1305	0x01
+/** define STT_CIPHER_AES_256_GCM - AES-256 in Galois/Counter Mode */
+#define STT_CIPHER_AES_256_GCM		0x02
+
+/**
  * define STT_STREAM_ANY - stream id that asks the kernel to assign one
  */
 #define STT_STREAM_ANY	0

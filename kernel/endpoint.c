@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Endpoints: the kernel UDP sockets STT runs over.  Owns struct stt_endpoint:
+ * one UDP tunnel socket per bound local address and port in a namespace (and
+ * one shared, ephemeral-port endpoint per IP family for sockets that connect
+ * without binding), its reference count, the receive hook that hands every
+ * datagram to the session layer, ICMP errors, and transmission with a route
+ * lookup per packet.  Datagrams are sent with DF set: STT never relies on IP
+ * fragmentation.
+ */
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/udp.h>
+#include <net/addrconf.h>
+#include <net/ip6_route.h>
+#include <net/ipv6_stubs.h>
+#include <net/route.h>
+#include <net/udp.h>
+#include <net/udp_tunnel.h>
+
+#include "stt.h"
+
+/* Room for the link, IP and UDP headers in front of every packet. */
+#define STT_HEADROOM	(LL_MAX_HEADER + sizeof(struct ipv6hdr) + \
+			 sizeof(struct udphdr))
+
+/* The encap type only marks the socket as ours; UDP does not interpret it. */
+#define STT_UDP_ENCAP_TYPE	7
+
+static bool stt_inaddr_equal(const union stt_inaddr *a,
+			     const union stt_inaddr *b)
+{
+	if (a->sa.sa_family != b->sa.sa_family)
+		return false;
+	if (a->sa.sa_family == AF_INET)
+		return a->v4.sin_port == b->v4.sin_port &&
+		       a->v4.sin_addr.s_addr == b->v4.sin_addr.s_addr;
+	return a->v6.sin6_port == b->v6.sin6_port &&
+	       ipv6_addr_equal(&a->v6.sin6_addr, &b->v6.sin6_addr) &&
+	       a->v6.sin6_scope_id == b->v6.sin6_scope_id;
+}
+
+/* An ephemeral-port bind never matches: each such bind gets its own port. */
+static bool stt_endpoint_matches(const struct stt_endpoint *ep,
+				 const union stt_inaddr *local, bool shared,
+				 bool ephemeral)
+{
+	if (shared)
+		return ep->shared &&
+		       ep->local.sa.sa_family == local->sa.sa_family;
+	return !ephemeral && !ep->shared && stt_inaddr_equal(&ep->local, local);
+}
+
+static int stt_encap_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	struct stt_endpoint *ep = rcu_dereference_sk_user_data(sk);
+
+	if (!ep) {
+		kfree_skb(skb);
+		return 0;
+	}
+	__skb_pull(skb, sizeof(struct udphdr));
+	stt_session_rcv(ep, skb);
+	return 0;
+}
+
+static void stt_encap_err(struct sock *sk, struct sk_buff *skb, int err,
+			  const u8 *payload)
+{
+	struct stt_endpoint *ep = rcu_dereference_sk_user_data(sk);
+	union stt_inaddr peer = { };
+	const struct udphdr *uh;
+
+	if (!ep || err != ECONNREFUSED)
+		return;
+	/* skb->data is the quoted IP header of our own packet. */
+	uh = (const struct udphdr *)(payload - sizeof(*uh));
+	if (ep->local.sa.sa_family == AF_INET) {
+		peer.v4.sin_family = AF_INET;
+		peer.v4.sin_addr.s_addr = ((struct iphdr *)skb->data)->daddr;
+		peer.v4.sin_port = uh->dest;
+	} else {
+		peer.v6.sin6_family = AF_INET6;
+		peer.v6.sin6_addr = ((struct ipv6hdr *)skb->data)->daddr;
+		peer.v6.sin6_port = uh->dest;
+	}
+	stt_session_refused(ep, &peer);
+}
+
+STT_DEFINE_ENCAP_ERR_RCV(stt_encap_err_rcv, stt_encap_err);
+
+static int stt_endpoint_open(struct stt_endpoint *ep, struct net *net)
+{
+	struct udp_tunnel_sock_cfg tcfg = {
+		.sk_user_data	= ep,
+		.encap_type	= STT_UDP_ENCAP_TYPE,
+		.encap_rcv	= stt_encap_rcv,
+		.encap_err_rcv	= stt_encap_err_rcv,
+	};
+	struct udp_port_cfg cfg = { };
+	struct sock *sk;
+	int err;
+
+	if (ep->local.sa.sa_family == AF_INET) {
+		cfg.family = AF_INET;
+		cfg.local_ip = ep->local.v4.sin_addr;
+		cfg.local_udp_port = ep->local.v4.sin_port;
+	} else {
+		cfg.family = AF_INET6;
+		cfg.local_ip6 = ep->local.v6.sin6_addr;
+		cfg.local_udp_port = ep->local.v6.sin6_port;
+		cfg.ipv6_v6only = 1;
+		cfg.bind_ifindex = ep->local.v6.sin6_scope_id;
+	}
+	err = udp_sock_create(net, &cfg, &ep->udp);
+	if (err)
+		return err;
+
+	sk = ep->udp->sk;
+	if (ep->local.sa.sa_family == AF_INET)
+		ep->local.v4.sin_port = inet_sk(sk)->inet_sport;
+	else
+		ep->local.v6.sin6_port = inet_sk(sk)->inet_sport;
+	setup_udp_tunnel_sock(net, ep->udp, &tcfg);
+	return 0;
+}
+
+/**
+ * stt_endpoint_get() - find or create the endpoint for a local address
+ * @sn: the namespace
+ * @local: address and port; port 0 picks an ephemeral port
+ * @shared: get the namespace's shared client endpoint of @local's family
+ *	(@local must then be the wildcard address with port 0)
+ *
+ * An endpoint bound to a given non-zero port is shared by every caller that
+ * names that address and port.  May sleep.
+ *
+ * Return: the endpoint with a reference taken, or an ERR_PTR().
+ */
+struct stt_endpoint *stt_endpoint_get(struct stt_net *sn,
+				      const union stt_inaddr *local, bool shared)
+{
+	struct stt_endpoint *ep;
+	bool ephemeral;
+	int err;
+
+	ephemeral = local->sa.sa_family == AF_INET ? !local->v4.sin_port :
+						     !local->v6.sin6_port;
+	mutex_lock(&sn->lock);
+	list_for_each_entry(ep, &sn->endpoints, node) {
+		if (stt_endpoint_matches(ep, local, shared, ephemeral)) {
+			refcount_inc(&ep->refs);
+			goto out;
+		}
+	}
+
+	ep = kzalloc(sizeof(*ep), GFP_KERNEL);
+	if (!ep) {
+		ep = ERR_PTR(-ENOMEM);
+		goto out;
+	}
+	refcount_set(&ep->refs, 1);
+	ep->sn = sn;
+	ep->local = *local;
+	ep->shared = shared;
+	err = stt_endpoint_open(ep, sn->net);
+	if (err) {
+		kfree(ep);
+		ep = ERR_PTR(err);
+		goto out;
+	}
+	list_add(&ep->node, &sn->endpoints);
+out:
+	mutex_unlock(&sn->lock);
+	return ep;
+}
+
+/**
+ * stt_endpoint_put() - drop a reference; the last one closes the socket
+ * @ep: the endpoint
+ *
+ * May sleep.  The endpoint is freed after an RCU grace period, since the
+ * receive hook may still be running with it.
+ */
+void stt_endpoint_put(struct stt_endpoint *ep)
+{
+	struct stt_net *sn = ep->sn;
+
+	if (!refcount_dec_and_mutex_lock(&ep->refs, &sn->lock))
+		return;
+	list_del(&ep->node);
+	mutex_unlock(&sn->lock);
+	udp_tunnel_sock_release(ep->udp);
+	kfree_rcu(ep, rcu);
+}
+
+/**
+ * stt_endpoint_alloc_skb() - allocate an skb for an STT packet
+ * @len: header and payload bytes, without the AEAD tag
+ *
+ * The skb has headroom for the link, IP and UDP headers and tailroom for
+ * the tag.
+ *
+ * Return: the skb, or NULL.
+ */
+struct sk_buff *stt_endpoint_alloc_skb(unsigned int len)
+{
+	struct sk_buff *skb;
+
+	skb = alloc_skb(STT_HEADROOM + len + STT_TAG_LEN, GFP_ATOMIC);
+	if (skb)
+		skb_reserve(skb, STT_HEADROOM);
+	return skb;
+}
+
+static int stt_xmit4(struct stt_endpoint *ep, struct sk_buff *skb,
+		     const union stt_inaddr *peer)
+{
+	struct sock *sk = ep->udp->sk;
+	struct flowi4 fl4 = {
+		.daddr		= peer->v4.sin_addr.s_addr,
+		.saddr		= ep->local.v4.sin_addr.s_addr,
+		.flowi4_proto	= IPPROTO_UDP,
+		.fl4_dport	= peer->v4.sin_port,
+		.fl4_sport	= ep->local.v4.sin_port,
+	};
+	struct rtable *rt;
+
+	rt = ip_route_output_flow(sock_net(sk), &fl4, sk);
+	if (IS_ERR(rt)) {
+		kfree_skb(skb);
+		return PTR_ERR(rt);
+	}
+	udp_tunnel_xmit_skb(rt, sk, skb, fl4.saddr, fl4.daddr, 0,
+			    ip4_dst_hoplimit(&rt->dst), htons(IP_DF),
+			    fl4.fl4_sport, fl4.fl4_dport, false, false);
+	return 0;
+}
+
+static int stt_xmit6(struct stt_endpoint *ep, struct sk_buff *skb,
+		     const union stt_inaddr *peer)
+{
+	struct sock *sk = ep->udp->sk;
+	struct flowi6 fl6 = {
+		.daddr		= peer->v6.sin6_addr,
+		.saddr		= ep->local.v6.sin6_addr,
+		.flowi6_oif	= peer->v6.sin6_scope_id,
+		.flowi6_proto	= IPPROTO_UDP,
+		.fl6_dport	= peer->v6.sin6_port,
+		.fl6_sport	= ep->local.v6.sin6_port,
+	};
+	struct dst_entry *dst;
+
+	dst = ipv6_stub->ipv6_dst_lookup_flow(sock_net(sk), sk, &fl6, NULL);
+	if (IS_ERR(dst)) {
+		kfree_skb(skb);
+		return PTR_ERR(dst);
+	}
+	udp_tunnel6_xmit_skb(dst, sk, skb, NULL, &fl6.saddr, &fl6.daddr, 0,
+			     ip6_dst_hoplimit(dst), 0, fl6.fl6_sport,
+			     fl6.fl6_dport, false);
+	return 0;
+}
+
+/**
+ * stt_endpoint_xmit() - send one STT packet
+ * @ep: the endpoint to send from
+ * @skb: the packet; skb->data points at the STT header.  Consumed.
+ * @peer: where to
+ *
+ * Callable from any context.
+ *
+ * Return: 0 or a negative errno (no route); the skb is consumed either way.
+ */
+int stt_endpoint_xmit(struct stt_endpoint *ep, struct sk_buff *skb,
+		      const union stt_inaddr *peer)
+{
+	unsigned int len = skb->len;
+	int err;
+
+	skb->ignore_df = 0;
+	if (peer->sa.sa_family == AF_INET)
+		err = stt_xmit4(ep, skb, peer);
+	else
+		err = stt_xmit6(ep, skb, peer);
+	if (err) {
+		STT_INC(ep->sn, TX_ERRORS);
+		return err;
+	}
+	STT_INC(ep->sn, PACKETS_OUT);
+	stt_count(ep->sn, STT_STAT_BYTES_OUT, len);
+	return 0;
+}
+
+/**
+ * stt_endpoint_net_exit() - check that a dying namespace has no endpoint left
+ * @sn: the namespace
+ *
+ * Sockets hold a reference on their namespace and sessions are closed before
+ * this runs, so every endpoint is gone by now; one left over is a leak.
+ */
+void stt_endpoint_net_exit(struct stt_net *sn)
+{
+	WARN_ON(!list_empty(&sn->endpoints));
+}

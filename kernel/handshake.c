@@ -1,0 +1,607 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The handshake (Documentation/wire.rst, "Handshake"): HELLO, CHALLENGE,
+ * AUTH_PROOF, FINAL.  Owns struct stt_handshake (ephemeral keys, nonces, the
+ * transcript, the last datagram for retransmission), the key schedule up to
+ * the first traffic keys, and the outcome each side sees.  Received handshake
+ * packets are handled by a per-namespace worker in process context, so the
+ * X25519 and key allocation never run in softirq, and the queue feeding the
+ * worker is bounded.
+ */
+#include <crypto/algapi.h>
+#include <crypto/curve25519.h>
+#include <crypto/sha2.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/random.h>
+#include <linux/udp.h>
+#include <net/ipv6.h>
+
+#include "stt.h"
+#include "codec.h"
+
+#define STT_HELLO_FRAME		(1 + STT_HELLO_LEN)
+#define STT_CHALLENGE_FRAME	(1 + STT_CHALLENGE_LEN)
+#define STT_AUTH_FRAME		(1 + STT_AUTH_PROOF_LEN)
+#define STT_HS_DGRAM_MAX	STT_HELLO_MIN_DGRAM
+
+/**
+ * struct stt_handshake - a session's handshake in progress
+ * @priv: our ephemeral X25519 private key
+ * @pub: its public key
+ * @nonce: our nonce
+ * @prk: HKDF pseudorandom key, once the shared secret is known
+ * @k_auth: the key the proofs are made with
+ * @hello: the HELLO frame, as sent or received
+ * @challenge: the CHALLENGE frame
+ * @auth: the AUTH_PROOF frame
+ * @pn: next handshake packet number
+ * @dgram: the last datagram we sent, for retransmission
+ * @dgram_len: its length
+ */
+struct stt_handshake {
+	u8 priv[STT_X25519_LEN];
+	u8 pub[STT_X25519_LEN];
+	u8 nonce[STT_HS_NONCE_LEN];
+	u8 prk[STT_MAC_LEN];
+	u8 k_auth[STT_MAC_LEN];
+	u8 hello[STT_HELLO_FRAME];
+	u8 challenge[STT_CHALLENGE_FRAME];
+	u8 auth[STT_AUTH_FRAME];
+	u64 pn;
+	u8 dgram[STT_HS_DGRAM_MAX];
+	unsigned int dgram_len;
+};
+
+/**
+ * stt_handshake_free() - wipe and free a session's handshake state
+ * @s: the session; called with its lock held, or when nobody else can see it
+ */
+void stt_handshake_free(struct stt_session *s)
+{
+	kfree_sensitive(s->hs);
+	s->hs = NULL;
+}
+
+/* Frame a handshake message into hs->dgram, padded to @min_len, and send it. */
+static void stt_hs_send(struct stt_session *s, u32 dst, const u8 *frame,
+			size_t flen, size_t min_len)
+{
+	struct stt_handshake *hs = s->hs;
+	struct stt_hdr hdr = {
+		.type = STT_PKT_HANDSHAKE,
+		.dst_session = dst,
+		.pn = hs->pn++,
+	};
+
+	hs->dgram_len = max(STT_HDR_LEN + flen, min_len);
+	memset(hs->dgram, STT_FRAME_PADDING, hs->dgram_len);
+	stt_hdr_encode(hs->dgram, &hdr);
+	memcpy(hs->dgram + STT_HDR_LEN, frame, flen);
+	stt_handshake_retransmit(s);
+}
+
+/**
+ * stt_handshake_retransmit() - send the last handshake datagram again
+ * @s: the session, with its lock held
+ *
+ * Also sends it the first time (see stt_hs_send()).  Callable from any
+ * context.
+ */
+void stt_handshake_retransmit(struct stt_session *s)
+{
+	struct sk_buff *skb;
+
+	if (!s->hs || !s->hs->dgram_len)
+		return;
+	skb = stt_endpoint_alloc_skb(s->hs->dgram_len);
+	if (!skb) {
+		STT_INC(s->sn, TX_ERRORS);
+		return;
+	}
+	skb_put_data(skb, s->hs->dgram, s->hs->dgram_len);
+	stt_endpoint_xmit(s->ep, skb, &s->peer);
+}
+
+/* Send a REJECT for a HELLO we will not answer; no state is kept. */
+static void stt_hs_reject(struct stt_endpoint *ep,
+			  const union stt_inaddr *peer,
+			  const struct stt_frame *hello, u32 reason)
+{
+	u8 buf[STT_HDR_LEN + 1 + STT_REJECT_LEN];
+	struct stt_hdr hdr = {
+		.type = STT_PKT_HANDSHAKE,
+		.dst_session = hello->hello.session,
+	};
+	struct stt_frame f = {
+		.type = STT_FRAME_REJECT,
+		.reject = { .reason = reason, .nonce = hello->hello.nonce },
+	};
+	struct sk_buff *skb;
+
+	stt_hdr_encode(buf, &hdr);
+	if (stt_frame_encode(buf + STT_HDR_LEN, sizeof(buf) - STT_HDR_LEN, &f) < 0)
+		return;
+	skb = stt_endpoint_alloc_skb(sizeof(buf));
+	if (!skb)
+		return;
+	skb_put_data(skb, buf, sizeof(buf));
+	stt_endpoint_xmit(ep, skb, peer);
+}
+
+/* The proofs bind the PSK, the shared secret and everything before them. */
+static int stt_hs_auth_key(struct stt_handshake *hs, const u8 *psk,
+			   const u8 *peer_pub)
+{
+	u8 ss[CURVE25519_KEY_SIZE], th1[SHA256_DIGEST_SIZE];
+	struct sha256_state st;
+
+	if (!curve25519(ss, hs->priv, peer_pub))
+		return -EINVAL;		/* a low-order point: no secret */
+	stt_hkdf_extract(psk, ss, hs->prk);
+	memzero_explicit(ss, sizeof(ss));
+	memzero_explicit(hs->priv, sizeof(hs->priv));
+
+	sha256_init(&st);
+	sha256_update(&st, hs->hello, sizeof(hs->hello));
+	sha256_update(&st, hs->challenge, sizeof(hs->challenge) - STT_MAC_LEN);
+	sha256_final(&st, th1);
+	stt_hkdf_expand(hs->prk, STT_LABEL_AUTH, th1, sizeof(th1), hs->k_auth);
+	return 0;
+}
+
+static void stt_hs_proof(const struct stt_handshake *hs, const char *label,
+			 u8 out[STT_MAC_LEN])
+{
+	stt_hmac_sha256(hs->k_auth, sizeof(hs->k_auth), label, strlen(label),
+			NULL, 0, out);
+}
+
+/*
+ * Derive both directions' first keys from the whole transcript.  Sleeps.
+ * @hs is the caller's: it took it off the session to work without the lock.
+ */
+static int stt_hs_keys(struct stt_session *s, struct stt_handshake *hs,
+		       struct stt_key **tx, struct stt_key **rx)
+{
+	u8 th2[SHA256_DIGEST_SIZE], c2s[STT_KEY_LEN], s2c[STT_KEY_LEN];
+	struct sha256_state st;
+	int err = 0;
+
+	sha256_init(&st);
+	sha256_update(&st, hs->hello, sizeof(hs->hello));
+	sha256_update(&st, hs->challenge, sizeof(hs->challenge));
+	sha256_update(&st, hs->auth, sizeof(hs->auth));
+	sha256_final(&st, th2);
+	stt_hkdf_expand(hs->prk, STT_LABEL_C2S, th2, sizeof(th2), c2s);
+	stt_hkdf_expand(hs->prk, STT_LABEL_S2C, th2, sizeof(th2), s2c);
+
+	*tx = stt_key_new(s->suite, s->client ? c2s : s2c, 0);
+	*rx = stt_key_new(s->suite, s->client ? s2c : c2s, 0);
+	if (IS_ERR(*tx) || IS_ERR(*rx)) {
+		err = IS_ERR(*tx) ? PTR_ERR(*tx) : PTR_ERR(*rx);
+		if (!IS_ERR(*tx))
+			stt_key_free(*tx);
+		if (!IS_ERR(*rx))
+			stt_key_free(*rx);
+	}
+	memzero_explicit(c2s, sizeof(c2s));
+	memzero_explicit(s2c, sizeof(s2c));
+	return err;
+}
+
+/**
+ * stt_handshake_start() - send HELLO for a new client session
+ * @s: the session, in %STT_SS_HELLO_SENT
+ * @suites: the cipher suites to offer; the lowest is preferred
+ *
+ * Arms the session timer for retransmission and the handshake timeout.
+ * May sleep.
+ *
+ * Return: 0 or a negative errno.
+ */
+int stt_handshake_start(struct stt_session *s, u8 suites)
+{
+	struct stt_sysctl *sc = &s->sn->sysctl;
+	struct stt_handshake *hs;
+	struct stt_frame f;
+
+	hs = kzalloc(sizeof(*hs), GFP_KERNEL);
+	if (!hs)
+		return -ENOMEM;
+	curve25519_generate_secret(hs->priv);
+	if (!curve25519_generate_public(hs->pub, hs->priv)) {
+		kfree_sensitive(hs);
+		return -EINVAL;
+	}
+	get_random_bytes(hs->nonce, sizeof(hs->nonce));
+
+	f = (struct stt_frame){
+		.type = STT_FRAME_HELLO,
+		.hello = {
+			.suites = suites,
+			.preferred = suites & -suites,
+			.session = s->local_id,
+			.pub = hs->pub,
+			.nonce = hs->nonce,
+		},
+	};
+	if (stt_frame_encode(hs->hello, sizeof(hs->hello), &f) != sizeof(hs->hello)) {
+		kfree_sensitive(hs);
+		return -EINVAL;
+	}
+
+	spin_lock_bh(&s->lock);
+	s->hs = hs;
+	s->rto = msecs_to_jiffies(READ_ONCE(sc->handshake_retry_ms));
+	s->deadline = jiffies +
+		msecs_to_jiffies(READ_ONCE(sc->handshake_timeout_ms));
+	stt_hs_send(s, 0, hs->hello, sizeof(hs->hello), STT_HELLO_MIN_DGRAM);
+	mod_timer(&s->timer, min(jiffies + s->rto, s->deadline));
+	spin_unlock_bh(&s->lock);
+	STT_INC(s->sn, HANDSHAKES_STARTED);
+	return 0;
+}
+
+/* Server: a HELLO arrived.  Answer it with a CHALLENGE, or refuse it. */
+static void stt_hs_hello(struct stt_net *sn, struct stt_endpoint *ep,
+			 const union stt_inaddr *peer, const struct stt_frame *f,
+			 const u8 *frame, unsigned int dgram_len)
+{
+	u8 psk[STT_KEY_LEN], offer, suite;
+	struct stt_handshake *hs;
+	struct stt_session *s;
+	struct stt_frame c;
+	struct sock *lsk;
+
+	if (dgram_len < STT_HELLO_MIN_DGRAM) {
+		STT_INC(sn, DROP_HELLO_SHORT);
+		return;
+	}
+
+	/* A repeated HELLO gets the same CHALLENGE again, and no new state. */
+	s = stt_session_find_hello(sn, ep, peer, f->hello.session, frame);
+	if (s) {
+		spin_lock_bh(&s->lock);
+		stt_handshake_retransmit(s);
+		spin_unlock_bh(&s->lock);
+		stt_session_put(s);
+		return;
+	}
+
+	/* listen() and close() change the listener under the same mutex. */
+	mutex_lock(&sn->lock);
+	lsk = ep->listener;
+	if (lsk) {
+		memcpy(psk, stt_sk(lsk)->psk, sizeof(psk));
+		offer = stt_sk(lsk)->suites & f->hello.suites;
+	}
+	mutex_unlock(&sn->lock);
+	if (!lsk) {
+		STT_INC(sn, HANDSHAKES_REFUSED);
+		stt_hs_reject(ep, peer, f, STT_REJECT_NO_LISTENER);
+		return;
+	}
+	if (!offer) {
+		stt_hs_reject(ep, peer, f, STT_REJECT_NO_SUITE);
+		return;
+	}
+	suite = (offer & f->hello.preferred) ?: (offer & -offer);
+
+	s = stt_session_new(sn, ep, peer, false, psk);
+	memzero_explicit(psk, sizeof(psk));
+	if (IS_ERR(s))
+		return;
+	s->peer_id = f->hello.session;
+	s->suite = suite;
+
+	hs = kzalloc(sizeof(*hs), GFP_KERNEL);
+	if (!hs)
+		goto fail;
+	memcpy(hs->hello, frame, sizeof(hs->hello));
+	curve25519_generate_secret(hs->priv);
+	get_random_bytes(hs->nonce, sizeof(hs->nonce));
+	if (!curve25519_generate_public(hs->pub, hs->priv))
+		goto fail_hs;
+
+	c = (struct stt_frame){
+		.type = STT_FRAME_CHALLENGE,
+		.challenge = {
+			.suite = suite,
+			.session = s->local_id,
+			.pub = hs->pub,
+			.nonce = hs->nonce,
+			.proof = hs->k_auth,	/* placeholder, overwritten below */
+		},
+	};
+	if (stt_frame_encode(hs->challenge, sizeof(hs->challenge), &c) < 0 ||
+	    stt_hs_auth_key(hs, s->psk, f->hello.pub))
+		goto fail_hs;
+	stt_hs_proof(hs, STT_LABEL_SERVER,
+		     hs->challenge + sizeof(hs->challenge) - STT_MAC_LEN);
+
+	spin_lock_bh(&s->lock);
+	s->hs = hs;
+	s->deadline = jiffies +
+		msecs_to_jiffies(READ_ONCE(sn->sysctl.handshake_timeout_ms));
+	stt_hs_send(s, s->peer_id, hs->challenge, sizeof(hs->challenge), 0);
+	mod_timer(&s->timer, s->deadline);
+	spin_unlock_bh(&s->lock);
+	STT_INC(sn, HANDSHAKES_ACCEPTED);
+	stt_session_put(s);
+	return;
+
+fail_hs:
+	kfree_sensitive(hs);
+fail:
+	stt_session_close(s, EPROTO);
+	stt_session_put(s);
+}
+
+/* Client: the server answered.  Check its proof, prove ourselves, get keys. */
+static void stt_hs_challenge(struct stt_session *s, const struct stt_frame *f,
+			     const u8 *frame)
+{
+	struct stt_key *tx, *rx;
+	struct stt_handshake *hs;
+	u8 proof[STT_MAC_LEN];
+	struct stt_frame a;
+	int err;
+
+	spin_lock_bh(&s->lock);
+	hs = s->hs;
+	if (s->state != STT_SS_HELLO_SENT || !hs) {
+		spin_unlock_bh(&s->lock);
+		STT_INC(s->sn, DROP_HANDSHAKE_STATE);
+		return;
+	}
+	/* Keep the handshake for ourselves while we compute without the lock. */
+	s->hs = NULL;
+	spin_unlock_bh(&s->lock);
+
+	err = -EPROTO;
+	if (!(f->challenge.suite & hs->hello[1]))
+		goto fail;
+	memcpy(hs->challenge, frame, sizeof(hs->challenge));
+	if (stt_hs_auth_key(hs, s->psk, f->challenge.pub))
+		goto fail;
+	stt_hs_proof(hs, STT_LABEL_SERVER, proof);
+	if (crypto_memneq(proof, f->challenge.proof, sizeof(proof))) {
+		STT_INC(s->sn, HANDSHAKES_KEY_REJECTED);
+		err = -EKEYREJECTED;
+		goto fail;
+	}
+	s->suite = f->challenge.suite;
+	s->peer_id = f->challenge.session;
+
+	a = (struct stt_frame){
+		.type = STT_FRAME_AUTH_PROOF,
+		.auth_proof = { .proof = proof },
+	};
+	stt_hs_proof(hs, STT_LABEL_CLIENT, proof);
+	if (stt_frame_encode(hs->auth, sizeof(hs->auth), &a) < 0)
+		goto fail;
+	err = stt_hs_keys(s, hs, &tx, &rx);
+	if (err)
+		goto fail;
+
+	spin_lock_bh(&s->lock);
+	if (s->state != STT_SS_HELLO_SENT) {
+		spin_unlock_bh(&s->lock);
+		stt_key_free(tx);
+		stt_key_free(rx);
+		kfree_sensitive(hs);
+		return;
+	}
+	rcu_assign_pointer(s->tx, tx);
+	rcu_assign_pointer(s->rx, rx);
+	s->hs = hs;
+	s->state = STT_SS_PROOF_SENT;
+	s->rto = msecs_to_jiffies(READ_ONCE(s->sn->sysctl.handshake_retry_ms));
+	stt_hs_send(s, s->peer_id, hs->auth, sizeof(hs->auth), 0);
+	mod_timer(&s->timer, min(jiffies + s->rto, s->deadline));
+	spin_unlock_bh(&s->lock);
+	return;
+
+fail:
+	kfree_sensitive(hs);
+	stt_session_close(s, -err);
+}
+
+/* Server: the client proved it holds the key.  The session is up. */
+static void stt_hs_auth_proof(struct stt_session *s, const struct stt_frame *f,
+			      const u8 *frame)
+{
+	struct stt_key *tx, *rx;
+	struct stt_handshake *hs;
+	u8 proof[STT_MAC_LEN];
+
+	spin_lock_bh(&s->lock);
+	if (s->state == STT_SS_ESTABLISHED) {
+		/* Our FINAL was lost: the client repeats its proof. */
+		spin_unlock_bh(&s->lock);
+		stt_session_send_final(s);
+		return;
+	}
+	hs = s->hs;
+	if (s->state != STT_SS_CHALLENGED || !hs) {
+		spin_unlock_bh(&s->lock);
+		STT_INC(s->sn, DROP_HANDSHAKE_STATE);
+		return;
+	}
+	s->hs = NULL;
+	spin_unlock_bh(&s->lock);
+
+	stt_hs_proof(hs, STT_LABEL_CLIENT, proof);
+	if (crypto_memneq(proof, f->auth_proof.proof, sizeof(proof))) {
+		/* Not the listener's key: forget the half-open session. */
+		STT_INC(s->sn, HANDSHAKES_PROOF_FAILED);
+		goto fail;
+	}
+	memcpy(hs->auth, frame, sizeof(hs->auth));
+	if (stt_hs_keys(s, hs, &tx, &rx))
+		goto fail;
+	kfree_sensitive(hs);
+
+	spin_lock_bh(&s->lock);
+	if (s->state != STT_SS_CHALLENGED) {
+		spin_unlock_bh(&s->lock);
+		stt_key_free(tx);
+		stt_key_free(rx);
+		return;
+	}
+	rcu_assign_pointer(s->tx, tx);
+	rcu_assign_pointer(s->rx, rx);
+	s->state = STT_SS_ESTABLISHED;
+	stt_session_established(s);
+	spin_unlock_bh(&s->lock);
+	STT_INC(s->sn, HANDSHAKES_COMPLETED);
+	stt_session_send_final(s);
+	return;
+fail:
+	kfree_sensitive(hs);
+	stt_session_close(s, EKEYREJECTED);
+}
+
+/* Client: the server refused.  Only a REJECT that echoes our nonce counts. */
+static void stt_hs_reject_rcv(struct stt_session *s, const struct stt_frame *f)
+{
+	bool ours;
+
+	spin_lock_bh(&s->lock);
+	ours = s->client && s->state == STT_SS_HELLO_SENT && s->hs &&
+	       !crypto_memneq(s->hs->nonce, f->reject.nonce, STT_HS_NONCE_LEN);
+	spin_unlock_bh(&s->lock);
+	if (!ours) {
+		STT_INC(s->sn, DROP_HANDSHAKE_STATE);
+		return;
+	}
+	STT_INC(s->sn, HANDSHAKES_REFUSED);
+	stt_session_close(s, ECONNREFUSED);
+}
+
+/**
+ * stt_handshake_final() - the client got FINAL: the session is up
+ * @s: the session
+ *
+ * Called from the receive path (softirq) for a protected packet that carried
+ * FINAL; its decryption already proved the keys match.
+ */
+void stt_handshake_final(struct stt_session *s)
+{
+	spin_lock_bh(&s->lock);
+	if (!s->client || s->state != STT_SS_PROOF_SENT) {
+		spin_unlock_bh(&s->lock);
+		return;
+	}
+	s->state = STT_SS_ESTABLISHED;
+	stt_handshake_free(s);
+	stt_session_established(s);
+	spin_unlock_bh(&s->lock);
+	STT_INC(s->sn, HANDSHAKES_COMPLETED);
+	wake_up_all(&s->wq);
+}
+
+static void stt_skb_peer(const struct sk_buff *skb, union stt_inaddr *peer)
+{
+	memset(peer, 0, sizeof(*peer));
+	if (ip_hdr(skb)->version == 4) {
+		peer->v4.sin_family = AF_INET;
+		peer->v4.sin_addr.s_addr = ip_hdr(skb)->saddr;
+		peer->v4.sin_port = udp_hdr(skb)->source;
+	} else {
+		peer->v6.sin6_family = AF_INET6;
+		peer->v6.sin6_addr = ipv6_hdr(skb)->saddr;
+		peer->v6.sin6_port = udp_hdr(skb)->source;
+		if (ipv6_addr_type(&peer->v6.sin6_addr) & IPV6_ADDR_LINKLOCAL)
+			peer->v6.sin6_scope_id = inet6_iif(skb);
+	}
+}
+
+/**
+ * stt_handshake_rcv() - handle one handshake packet (the handshake worker)
+ * @sn: the namespace
+ * @ep: the endpoint it arrived on
+ * @skb: the packet; skb->data points at the STT header.  Consumed.
+ *
+ * Runs in process context.
+ */
+void stt_handshake_rcv(struct stt_net *sn, struct stt_endpoint *ep,
+		       struct sk_buff *skb)
+{
+	unsigned int len = skb->len;
+	union stt_inaddr peer;
+	struct stt_session *s;
+	struct stt_frame f;
+	struct stt_hdr hdr;
+	const u8 *p;
+	int n;
+
+	if (skb_linearize(skb)) {
+		STT_INC(sn, DROP_NOMEM);
+		goto out;
+	}
+	stt_hdr_decode(skb->data, len, &hdr);	/* checked on receipt */
+	p = skb->data + STT_HDR_LEN;
+	len -= STT_HDR_LEN;
+	/* One handshake frame, then nothing but padding. */
+	n = stt_frame_decode(p, len, &f);
+	if (n <= 0 || f.type == STT_FRAME_PADDING) {
+		STT_INC(sn, DROP_FRAME);
+		goto out;
+	}
+	if (memchr_inv(p + n, STT_FRAME_PADDING, len - n)) {
+		STT_INC(sn, DROP_FRAME);
+		goto out;
+	}
+	stt_skb_peer(skb, &peer);
+
+	if (f.type == STT_FRAME_HELLO) {
+		if (hdr.dst_session)
+			STT_INC(sn, DROP_HANDSHAKE_STATE);
+		else
+			stt_hs_hello(sn, ep, &peer, &f, p, skb->len);
+		goto out;
+	}
+
+	s = stt_session_lookup(sn, hdr.dst_session);
+	if (!s) {
+		STT_INC(sn, DROP_NO_SESSION);
+		goto out;
+	}
+	switch (f.type) {
+	case STT_FRAME_CHALLENGE:
+		if (s->client)
+			stt_hs_challenge(s, &f, p);
+		else
+			STT_INC(sn, DROP_HANDSHAKE_STATE);
+		break;
+	case STT_FRAME_AUTH_PROOF:
+		if (!s->client)
+			stt_hs_auth_proof(s, &f, p);
+		else
+			STT_INC(sn, DROP_HANDSHAKE_STATE);
+		break;
+	case STT_FRAME_REJECT:
+		stt_hs_reject_rcv(s, &f);
+		break;
+	default:
+		STT_INC(sn, DROP_FRAME);
+		break;
+	}
+	stt_session_put(s);
+out:
+	kfree_skb(skb);
+}
+
+/**
+ * stt_handshake_hello_is() - whether a server session came from this HELLO
+ * @s: a server session, with its lock held
+ * @frame: a HELLO frame
+ *
+ * Return: true if @s is still handshaking and was created by @frame.
+ */
+bool stt_handshake_hello_is(const struct stt_session *s, const u8 *frame)
+{
+	return s->hs && !memcmp(s->hs->hello, frame, STT_HELLO_FRAME);
+}

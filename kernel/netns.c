@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-network-namespace state.  Owns struct stt_net: the net.stt.* sysctls
+ * (a per-namespace copy of a template table, as SCTP does), the per-CPU
+ * counters shown in /proc/net/stt/stats, and the order in which a namespace's
+ * sessions and endpoints are torn down when the namespace goes away.
+ */
+#include <linux/module.h>
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <linux/sysctl.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+#include "stt.h"
+
+unsigned int stt_net_id __read_mostly;
+
+static int stt_zero;
+static int stt_one = 1;
+static int stt_streams_max = 65535;
+static int stt_ms_max = 24 * 3600 * 1000;
+static int stt_suite_max = STT_SUITES_ALL;
+static int stt_int_max = INT_MAX;
+
+/* Defaults of a new namespace; the same numbers are in Documentation/stt.rst. */
+static const struct stt_sysctl stt_sysctl_defaults = {
+	.max_concurrent_streams	= 256,
+	.handshake_timeout_ms	= 10000,
+	.handshake_retry_ms	= 200,
+	.keepalive_ms		= 15000,
+	.idle_timeout_ms	= 180000,
+	.rekey_after_mbytes	= 100,
+	.rekey_after_packets	= 1 << 30,
+	.rekey_after_ms		= 3600 * 1000,
+	.suites			= STT_SUITE_CHACHA20_POLY1305,
+};
+
+#define STT_SYSCTL(field, lo, hi) {					\
+	.procname	= #field,					\
+	.data		= (void *)offsetof(struct stt_sysctl, field),	\
+	.maxlen		= sizeof(int),					\
+	.mode		= 0644,						\
+	.proc_handler	= proc_dointvec_minmax,				\
+	.extra1		= lo,						\
+	.extra2		= hi,						\
+}
+
+static const struct ctl_table stt_sysctl_template[] = {
+	STT_SYSCTL(max_concurrent_streams, &stt_one, &stt_streams_max),
+	STT_SYSCTL(handshake_timeout_ms, &stt_one, &stt_ms_max),
+	STT_SYSCTL(handshake_retry_ms, &stt_one, &stt_ms_max),
+	STT_SYSCTL(keepalive_ms, &stt_zero, &stt_ms_max),
+	STT_SYSCTL(idle_timeout_ms, &stt_one, &stt_ms_max),
+	STT_SYSCTL(rekey_after_mbytes, &stt_one, &stt_int_max),
+	STT_SYSCTL(rekey_after_packets, &stt_one, &stt_int_max),
+	STT_SYSCTL(rekey_after_ms, &stt_one, &stt_ms_max),
+	STT_SYSCTL(suites, &stt_one, &stt_suite_max),
+	{ }
+};
+
+static int stt_sysctl_register(struct net *net, struct stt_net *sn)
+{
+	struct ctl_table *table;
+	int i;
+
+	sn->sysctl = stt_sysctl_defaults;
+	table = kmemdup(stt_sysctl_template, sizeof(stt_sysctl_template),
+			GFP_KERNEL);
+	if (!table)
+		return -ENOMEM;
+	/* The template holds offsets into struct stt_sysctl. */
+	for (i = 0; table[i].procname; i++)
+		table[i].data = (char *)&sn->sysctl +
+				(uintptr_t)stt_sysctl_template[i].data;
+
+	/* The size leaves out the sentinel, which only old kernels read. */
+	sn->sysctl_hdr = stt_register_net_sysctl(net, "net/stt", table,
+						 ARRAY_SIZE(stt_sysctl_template) - 1);
+	if (!sn->sysctl_hdr) {
+		kfree(table);
+		return -ENOMEM;
+	}
+	sn->sysctl_table = table;
+	return 0;
+}
+
+static void stt_sysctl_unregister(struct stt_net *sn)
+{
+	unregister_net_sysctl_table(sn->sysctl_hdr);
+	kfree(sn->sysctl_table);
+}
+
+/* Every counter needs a name here; the names are user API. */
+static const char * const stt_stat_names[STT_STAT_MAX] = {
+	[STT_STAT_HANDSHAKES_STARTED]        = "handshakes_started",
+	[STT_STAT_HANDSHAKES_ACCEPTED]       = "handshakes_accepted",
+	[STT_STAT_HANDSHAKES_COMPLETED]      = "handshakes_completed",
+	[STT_STAT_HANDSHAKES_KEY_REJECTED]   = "handshakes_key_rejected",
+	[STT_STAT_HANDSHAKES_PROOF_FAILED]   = "handshakes_proof_failed",
+	[STT_STAT_HANDSHAKES_REFUSED]        = "handshakes_refused",
+	[STT_STAT_HANDSHAKES_TIMED_OUT]      = "handshakes_timed_out",
+	[STT_STAT_HANDSHAKE_RETRANSMITS]     = "handshake_retransmits",
+	[STT_STAT_SESSIONS_IDLE]    = "sessions_idle",
+	[STT_STAT_SESSIONS_PEER_TIMEOUT] = "sessions_peer_timeout",
+	[STT_STAT_SESSIONS_CLOSED_BY_PEER] = "sessions_closed_by_peer",
+	[STT_STAT_KEEPALIVES]       = "keepalives",
+	[STT_STAT_SESSIONS_CLOSED]           = "sessions_closed",
+	[STT_STAT_REKEYS]                    = "rekeys",
+	[STT_STAT_PACKETS_IN]                = "packets_in",
+	[STT_STAT_PACKETS_OUT]               = "packets_out",
+	[STT_STAT_BYTES_IN]                  = "bytes_in",
+	[STT_STAT_BYTES_OUT]                 = "bytes_out",
+	[STT_STAT_DROP_TRUNCATED]            = "drop_truncated",
+	[STT_STAT_DROP_VERSION]              = "drop_version",
+	[STT_STAT_DROP_HEADER]               = "drop_header",
+	[STT_STAT_DROP_NO_SESSION]           = "drop_no_session",
+	[STT_STAT_DROP_AUTH]                 = "drop_auth",
+	[STT_STAT_DROP_REPLAY]               = "drop_replay",
+	[STT_STAT_DROP_KEY_PHASE]            = "drop_key_phase",
+	[STT_STAT_DROP_FRAME]                = "drop_frame",
+	[STT_STAT_DROP_HELLO_SHORT]          = "drop_hello_short",
+	[STT_STAT_DROP_HANDSHAKE_QUEUE]      = "drop_handshake_queue",
+	[STT_STAT_DROP_HANDSHAKE_STATE]      = "drop_handshake_state",
+	[STT_STAT_DROP_NOMEM]                = "drop_nomem",
+	[STT_STAT_TX_ERRORS]                 = "tx_errors",
+};
+
+static int stt_stats_show(struct seq_file *seq, void *v)
+{
+	struct stt_net *sn = stt_net(seq_file_single_net(seq));
+	int i, cpu;
+
+	for (i = 0; i < STT_STAT_MAX; i++) {
+		u64 sum = 0;
+
+		for_each_possible_cpu(cpu)
+			sum += per_cpu_ptr(sn->stats, cpu)->v[i];
+		if (stt_stat_names[i])
+			seq_printf(seq, "%s %llu\n", stt_stat_names[i], sum);
+	}
+	return 0;
+}
+
+static int __net_init stt_net_init(struct net *net)
+{
+	struct stt_net *sn = stt_net(net);
+	int err;
+
+	sn->net = net;
+	mutex_init(&sn->lock);
+	INIT_LIST_HEAD(&sn->endpoints);
+	sn->stats = alloc_percpu(struct stt_stats);
+	if (!sn->stats)
+		return -ENOMEM;
+
+	err = stt_sysctl_register(net, sn);
+	if (err)
+		goto err_stats;
+
+	err = -ENOMEM;
+	sn->proc_dir = proc_net_mkdir(net, "stt", net->proc_net);
+	if (!sn->proc_dir)
+		goto err_sysctl;
+	if (!proc_create_net_single("stats", 0444, sn->proc_dir,
+				    stt_stats_show, NULL))
+		goto err_proc;
+
+	err = stt_session_net_init(sn);
+	if (err)
+		goto err_proc;
+	return 0;
+
+err_proc:
+	remove_proc_subtree("stt", net->proc_net);
+err_sysctl:
+	stt_sysctl_unregister(sn);
+err_stats:
+	free_percpu(sn->stats);
+	return err;
+}
+
+/*
+ * Sessions go first (they hold endpoints and timers), then the endpoints,
+ * whose UDP sockets stop delivering packets once released.
+ */
+static void __net_exit stt_net_exit(struct net *net)
+{
+	struct stt_net *sn = stt_net(net);
+
+	stt_session_net_exit(sn);
+	stt_endpoint_net_exit(sn);
+	remove_proc_subtree("stt", net->proc_net);
+	stt_sysctl_unregister(sn);
+	free_percpu(sn->stats);
+}
+
+static struct pernet_operations stt_net_ops = {
+	.init	= stt_net_init,
+	.exit	= stt_net_exit,
+	.id	= &stt_net_id,
+	.size	= sizeof(struct stt_net),
+};
+
+/**
+ * stt_net_register() - set up STT in every namespace, now and to come
+ *
+ * Return: 0 or a negative errno.
+ */
+int stt_net_register(void)
+{
+	return register_pernet_subsys(&stt_net_ops);
+}
+
+/**
+ * stt_net_unregister() - tear STT down in every namespace
+ */
+void stt_net_unregister(void)
+{
+	unregister_pernet_subsys(&stt_net_ops);
+}

@@ -1,0 +1,760 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Sessions: the encrypted channel between two nodes.  Owns struct
+ * stt_session from creation to its one release path: the per-namespace table
+ * (an RCU hash by local session id, and a list for teardown and peer
+ * lookups), reference counting, the session timer (handshake retransmission
+ * and timeout), closing, and the receive path of every datagram an endpoint
+ * gets: header checks, handing handshake packets to the handshake worker,
+ * and authenticating, replay-checking and dispatching protected packets.
+ *
+ * Lifetime: the table holds one reference until the session closes; every
+ * other holder (a socket, a packet being processed) holds its own.  The last
+ * put queues the destroy work, because freeing keys and releasing the
+ * endpoint may sleep and the last put may come from softirq.
+ */
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/random.h>
+#include <linux/udp.h>
+#include <crypto/algapi.h>
+#include <net/ipv6.h>
+
+#include "stt.h"
+#include "codec.h"
+
+/* Bounds the handshake packets waiting for the worker (DoS). */
+#define STT_HS_QUEUE_MAX	1024
+
+struct workqueue_struct *stt_wq;
+
+static void stt_session_timer(struct timer_list *t);
+
+static struct hlist_head *stt_session_bucket(struct stt_net *sn, u32 id)
+{
+	return &sn->sessions[hash_32(id, STT_SESSION_HASH_BITS)];
+}
+
+/* Called with sessions_lock held. */
+static bool stt_session_id_taken(struct stt_net *sn, u32 id)
+{
+	struct stt_session *s;
+
+	hlist_for_each_entry(s, stt_session_bucket(sn, id), hnode)
+		if (s->local_id == id)
+			return true;
+	return false;
+}
+
+/**
+ * stt_session_lookup() - find a session by the id the peer addresses it by
+ * @sn: the namespace
+ * @local_id: the destination session id of a packet
+ *
+ * Return: the session with a reference taken, or NULL.
+ */
+struct stt_session *stt_session_lookup(struct stt_net *sn, u32 local_id)
+{
+	struct stt_session *s;
+
+	rcu_read_lock();
+	hlist_for_each_entry_rcu(s, stt_session_bucket(sn, local_id), hnode) {
+		if (s->local_id == local_id && refcount_inc_not_zero(&s->refs)) {
+			rcu_read_unlock();
+			return s;
+		}
+	}
+	rcu_read_unlock();
+	return NULL;
+}
+
+static void stt_session_destroy(struct work_struct *work)
+{
+	struct stt_session *s = container_of(work, struct stt_session,
+					     destroy_work);
+
+	del_timer_sync(&s->timer);
+	stt_handshake_free(s);
+	/* No reference is left, so no packet is using the keys. */
+	stt_key_free(rcu_dereference_protected(s->tx, true));
+	stt_key_free(rcu_dereference_protected(s->rx, true));
+	memzero_explicit(s->psk, sizeof(s->psk));
+	stt_endpoint_put(s->ep);
+	kfree_rcu(s, rcu);
+}
+
+/**
+ * stt_session_put() - drop a reference to a session
+ * @s: the session
+ *
+ * Callable from any context.
+ */
+void stt_session_put(struct stt_session *s)
+{
+	if (refcount_dec_and_test(&s->refs))
+		queue_work(stt_wq, &s->destroy_work);
+}
+
+/**
+ * stt_session_new() - create a session and enter it in the table
+ * @sn: the namespace
+ * @ep: the endpoint it runs on; the session takes its own reference
+ * @peer: the peer's address
+ * @client: whether this node starts the handshake
+ * @psk: the pre-shared key
+ *
+ * Return: the session, holding the table's reference and one for the
+ * caller, or an ERR_PTR().
+ */
+struct stt_session *stt_session_new(struct stt_net *sn, struct stt_endpoint *ep,
+				    const union stt_inaddr *peer, bool client,
+				    const u8 *psk)
+{
+	struct stt_session *s;
+
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return ERR_PTR(-ENOMEM);
+	refcount_set(&s->refs, 2);
+	s->sn = sn;
+	s->ep = ep;
+	s->peer = *peer;
+	s->client = client;
+	memcpy(s->psk, psk, STT_KEY_LEN);
+	spin_lock_init(&s->lock);
+	spin_lock_init(&s->rx_lock);
+	init_waitqueue_head(&s->wq);
+	timer_setup(&s->timer, stt_session_timer, 0);
+	INIT_WORK(&s->destroy_work, stt_session_destroy);
+	INIT_LIST_HEAD(&s->socks);
+	stt_replay_init(&s->replay);
+	s->state = client ? STT_SS_HELLO_SENT : STT_SS_CHALLENGED;
+
+	spin_lock_bh(&sn->sessions_lock);
+	if (sn->dying) {
+		spin_unlock_bh(&sn->sessions_lock);
+		kfree(s);
+		return ERR_PTR(-ENETDOWN);
+	}
+	/* A random id that no live session of this namespace uses. */
+	do {
+		s->local_id = get_random_u32();
+	} while (!s->local_id || stt_session_id_taken(sn, s->local_id));
+	hlist_add_head_rcu(&s->hnode, stt_session_bucket(sn, s->local_id));
+	list_add(&s->node, &sn->session_list);
+	refcount_inc(&ep->refs);
+	spin_unlock_bh(&sn->sessions_lock);
+	return s;
+}
+
+/**
+ * stt_session_close() - close a session and wake everyone waiting on it
+ * @s: the session
+ * @error: the positive errno its sockets see (0 for an orderly close)
+ *
+ * Removes it from the table, which drops the table's reference.  Closing a
+ * closed session does nothing.  Callable from any context.
+ */
+void stt_session_close(struct stt_session *s, int error)
+{
+	struct stt_net *sn = s->sn;
+	struct stt_sock *ssk;
+
+	spin_lock_bh(&s->lock);
+	if (s->state == STT_SS_CLOSED) {
+		spin_unlock_bh(&s->lock);
+		return;
+	}
+	s->state = STT_SS_CLOSED;
+	s->error = error;
+	/* Every stream of the session fails with it. */
+	list_for_each_entry(ssk, &s->socks, session_node) {
+		WRITE_ONCE(ssk->sk.sk_err, error ?: ECONNRESET);
+		sk_error_report(&ssk->sk);
+	}
+	spin_unlock_bh(&s->lock);
+	del_timer(&s->timer);
+	wake_up_all(&s->wq);
+	STT_INC(sn, SESSIONS_CLOSED);
+
+	spin_lock_bh(&sn->sessions_lock);
+	hlist_del_init_rcu(&s->hnode);
+	list_del_init(&s->node);
+	spin_unlock_bh(&sn->sessions_lock);
+	stt_session_put(s);
+}
+
+static int stt_session_send(struct stt_session *s, const u8 *frames,
+			    size_t len);
+
+/* Tell the peer we close, then close. */
+static void stt_session_close_idle(struct stt_session *s)
+{
+	u8 buf[1 + STT_SESSION_CLOSE_MIN_LEN];
+	struct stt_frame f = {
+		.type = STT_FRAME_SESSION_CLOSE,
+		.close = { .reason = STT_CLOSE_IDLE },
+	};
+	int n = stt_frame_encode(buf, sizeof(buf), &f);
+
+	if (n > 0)
+		stt_session_send(s, buf, n);
+	STT_INC(s->sn, SESSIONS_IDLE);
+	stt_session_close(s, 0);
+}
+
+static void stt_session_keepalive(struct stt_session *s, u8 type, u64 opaque)
+{
+	u8 buf[1 + STT_KEEPALIVE_LEN];
+	struct stt_frame f = { .type = type, .keepalive = { .opaque = opaque } };
+	int n = stt_frame_encode(buf, sizeof(buf), &f);
+
+	if (n > 0 && !stt_session_send(s, buf, n) &&
+	    type == STT_FRAME_KEEPALIVE)
+		STT_INC(s->sn, KEEPALIVES);
+}
+
+/*
+ * An established session's timer.  A session no socket has used for the idle
+ * timeout is closed, and the peer told.  A session in use sends a KEEPALIVE
+ * when it sent nothing for the keepalive interval (at most a third of the
+ * idle timeout, so that a live peer always answers in time), and gives the
+ * peer up when it heard nothing from it for the idle timeout.  A keepalive
+ * interval of 0 turns both keepalives and giving up off.
+ */
+static void stt_session_tick(struct stt_session *s)
+{
+	struct stt_sysctl *sc = &s->sn->sysctl;
+	unsigned long idle = msecs_to_jiffies(READ_ONCE(sc->idle_timeout_ms));
+	unsigned long ka = msecs_to_jiffies(READ_ONCE(sc->keepalive_ms));
+	unsigned long now = jiffies, next;
+
+	if (!READ_ONCE(s->nsocks)) {
+		next = READ_ONCE(s->last_use) + idle;
+		if (time_after_eq(now, next)) {
+			stt_session_close_idle(s);
+			return;
+		}
+	} else if (ka) {
+		ka = max(min(ka, idle / 3), 1UL);
+		if (time_after_eq(now, READ_ONCE(s->last_rx) + idle)) {
+			STT_INC(s->sn, SESSIONS_PEER_TIMEOUT);
+			stt_session_close(s, ETIMEDOUT);
+			return;
+		}
+		if (time_after_eq(now, READ_ONCE(s->last_tx) + ka))
+			stt_session_keepalive(s, STT_FRAME_KEEPALIVE, now);
+		next = min(READ_ONCE(s->last_tx) + ka,
+			   READ_ONCE(s->last_rx) + idle);
+	} else {
+		/* Nothing to do until a socket detaches (which re-arms us). */
+		next = now + idle;
+	}
+
+	spin_lock_bh(&s->lock);
+	if (s->state == STT_SS_ESTABLISHED)
+		mod_timer(&s->timer, time_after(next, now) ? next : now + 1);
+	spin_unlock_bh(&s->lock);
+}
+
+/**
+ * stt_session_established() - start an established session's clock
+ * @s: the session, just established, with its lock held
+ */
+void stt_session_established(struct stt_session *s)
+{
+	s->last_rx = jiffies;
+	s->last_tx = jiffies;
+	s->last_use = jiffies;
+	mod_timer(&s->timer, jiffies + 1);
+}
+
+/**
+ * stt_session_attach() - a socket's stream now runs on a session
+ * @s: the session
+ * @ssk: the socket, which holds a reference to @s
+ *
+ * If the session is already closed the socket gets its error at once.
+ */
+void stt_session_attach(struct stt_session *s, struct stt_sock *ssk)
+{
+	spin_lock_bh(&s->lock);
+	list_add(&ssk->session_node, &s->socks);
+	s->nsocks++;
+	WRITE_ONCE(s->last_use, jiffies);
+	/* In use now: keepalives start. */
+	if (s->state == STT_SS_ESTABLISHED)
+		mod_timer(&s->timer, jiffies + 1);
+	if (s->state == STT_SS_CLOSED) {
+		WRITE_ONCE(ssk->sk.sk_err, s->error ?: ECONNRESET);
+		sk_error_report(&ssk->sk);
+	}
+	spin_unlock_bh(&s->lock);
+}
+
+/**
+ * stt_session_detach() - a socket's stream no longer runs on a session
+ * @s: the session
+ * @ssk: the socket
+ */
+void stt_session_detach(struct stt_session *s, struct stt_sock *ssk)
+{
+	spin_lock_bh(&s->lock);
+	list_del_init(&ssk->session_node);
+	s->nsocks--;
+	WRITE_ONCE(s->last_use, jiffies);
+	/* The idle clock starts now: let the timer see it. */
+	if (!s->nsocks && s->state == STT_SS_ESTABLISHED)
+		mod_timer(&s->timer, jiffies + 1);
+	spin_unlock_bh(&s->lock);
+}
+
+/*
+ * One timer per session.  While handshaking, the client retransmits its last
+ * message with exponential backoff until the deadline; a server's half-open
+ * session just expires at its deadline.
+ */
+static void stt_session_timer(struct timer_list *t)
+{
+	struct stt_session *s = from_timer(s, t, timer);
+	bool expired = false;
+
+	spin_lock_bh(&s->lock);
+	switch (s->state) {
+	case STT_SS_HELLO_SENT:
+	case STT_SS_PROOF_SENT:
+		if (time_after_eq(jiffies, s->deadline)) {
+			expired = true;
+			break;
+		}
+		stt_handshake_retransmit(s);
+		STT_INC(s->sn, HANDSHAKE_RETRANSMITS);
+		s->rto = min_t(unsigned long, s->rto * 2, 2 * HZ);
+		mod_timer(&s->timer, min(jiffies + s->rto, s->deadline));
+		break;
+	case STT_SS_CHALLENGED:
+		expired = time_after_eq(jiffies, s->deadline);
+		if (!expired)
+			mod_timer(&s->timer, s->deadline);
+		break;
+	case STT_SS_ESTABLISHED:
+		spin_unlock_bh(&s->lock);
+		stt_session_tick(s);
+		return;
+	default:
+		break;
+	}
+	spin_unlock_bh(&s->lock);
+
+	if (expired) {
+		if (s->client)
+			STT_INC(s->sn, HANDSHAKES_TIMED_OUT);
+		stt_session_close(s, ETIMEDOUT);
+	}
+}
+
+static bool stt_session_peer_is(const struct stt_session *s,
+				const struct stt_endpoint *ep,
+				const union stt_inaddr *peer)
+{
+	if (s->ep != ep || s->peer.sa.sa_family != peer->sa.sa_family)
+		return false;
+	if (peer->sa.sa_family == AF_INET) {
+		if (s->peer.v4.sin_port != peer->v4.sin_port ||
+		    s->peer.v4.sin_addr.s_addr != peer->v4.sin_addr.s_addr)
+			return false;
+	} else if (s->peer.v6.sin6_port != peer->v6.sin6_port ||
+		   !ipv6_addr_equal(&s->peer.v6.sin6_addr, &peer->v6.sin6_addr)) {
+		return false;
+	}
+	return true;
+}
+
+/**
+ * stt_session_connect() - the session a connecting socket's stream runs on
+ * @ssk: the socket; its key and cipher suites are used
+ * @ep: the endpoint to run on
+ * @peer: the peer node
+ *
+ * Reuses a live session to the same peer on the same endpoint under the same
+ * key, whatever its state, or starts a handshake.  May sleep.
+ *
+ * Return: the session with a reference for the caller, or an ERR_PTR().
+ */
+struct stt_session *stt_session_connect(struct stt_sock *ssk,
+					struct stt_endpoint *ep,
+					const union stt_inaddr *peer)
+{
+	struct stt_net *sn = ep->sn;
+	struct stt_session *s;
+	int err;
+
+	spin_lock_bh(&sn->sessions_lock);
+	list_for_each_entry(s, &sn->session_list, node) {
+		/* A session authenticated with another key is not ours. */
+		if (stt_session_peer_is(s, ep, peer) &&
+		    !crypto_memneq(s->psk, ssk->psk, STT_KEY_LEN) &&
+		    refcount_inc_not_zero(&s->refs)) {
+			spin_unlock_bh(&sn->sessions_lock);
+			return s;
+		}
+	}
+	spin_unlock_bh(&sn->sessions_lock);
+
+	s = stt_session_new(sn, ep, peer, true, ssk->psk);
+	if (IS_ERR(s))
+		return s;
+	err = stt_handshake_start(s, ssk->suites);
+	if (err) {
+		stt_session_close(s, -err);
+		stt_session_put(s);
+		return ERR_PTR(err);
+	}
+	return s;
+}
+
+/**
+ * stt_session_refused() - the peer's host said nothing listens on its port
+ * @ep: the endpoint the ICMP error came to
+ * @peer: the address our packet was sent to
+ *
+ * Fails the client handshakes that wait for that peer with ECONNREFUSED.
+ * Established sessions ignore it: an ICMP error is easy to forge, and a live
+ * session has its own ways to find out the peer went away.
+ */
+void stt_session_refused(struct stt_endpoint *ep, const union stt_inaddr *peer)
+{
+	struct stt_net *sn = ep->sn;
+	struct stt_session *s, *hit = NULL;
+
+	spin_lock_bh(&sn->sessions_lock);
+	list_for_each_entry(s, &sn->session_list, node) {
+		if (s->client && READ_ONCE(s->state) == STT_SS_HELLO_SENT &&
+		    stt_session_peer_is(s, ep, peer) &&
+		    refcount_inc_not_zero(&s->refs)) {
+			hit = s;
+			break;
+		}
+	}
+	spin_unlock_bh(&sn->sessions_lock);
+	if (!hit)
+		return;
+	STT_INC(sn, HANDSHAKES_REFUSED);
+	stt_session_close(hit, ECONNREFUSED);
+	stt_session_put(hit);
+}
+
+/**
+ * stt_session_find_hello() - the server session a repeated HELLO belongs to
+ * @sn: the namespace
+ * @ep: the endpoint the HELLO came to
+ * @peer: where it came from
+ * @peer_id: the client session id in it
+ * @hello: the HELLO frame
+ *
+ * Return: the session with a reference taken, or NULL.
+ */
+struct stt_session *stt_session_find_hello(struct stt_net *sn,
+					   struct stt_endpoint *ep,
+					   const union stt_inaddr *peer,
+					   u32 peer_id, const u8 *hello)
+{
+	struct stt_session *s, *hit = NULL;
+
+	spin_lock_bh(&sn->sessions_lock);
+	list_for_each_entry(s, &sn->session_list, node) {
+		if (s->client || s->peer_id != peer_id ||
+		    !stt_session_peer_is(s, ep, peer))
+			continue;
+		spin_lock(&s->lock);
+		if (stt_handshake_hello_is(s, hello) &&
+		    refcount_inc_not_zero(&s->refs))
+			hit = s;
+		spin_unlock(&s->lock);
+		if (hit)
+			break;
+	}
+	spin_unlock_bh(&sn->sessions_lock);
+	return hit;
+}
+
+/*
+ * Seal @len bytes of frames into one protected packet and send it.  The
+ * frames must fit one datagram.  Callable from any context.
+ */
+static int stt_session_send(struct stt_session *s, const u8 *frames,
+			    size_t len)
+{
+	struct stt_hdr hdr = { .type = STT_PKT_PROTECTED };
+	struct stt_key *key;
+	struct sk_buff *skb;
+	int err;
+
+	skb = stt_endpoint_alloc_skb(STT_HDR_LEN + len);
+	if (!skb)
+		return -ENOMEM;
+	rcu_read_lock_bh();
+	key = rcu_dereference_bh(s->tx);
+	if (!key) {
+		rcu_read_unlock_bh();
+		kfree_skb(skb);
+		return -ENOTCONN;
+	}
+	hdr.key_phase = key->gen & 1;
+	hdr.dst_session = s->peer_id;
+	hdr.pn = atomic64_inc_return(&s->tx_pn) - 1;
+	stt_hdr_encode(skb_put(skb, STT_HDR_LEN), &hdr);
+	skb_put_data(skb, frames, len);
+	skb_put(skb, STT_TAG_LEN);
+	err = stt_seal(key, skb, hdr.pn);
+	rcu_read_unlock_bh();
+	if (err) {
+		kfree_skb(skb);
+		return err;
+	}
+	WRITE_ONCE(s->last_tx, jiffies);
+	return stt_endpoint_xmit(s->ep, skb, &s->peer);
+}
+
+/**
+ * stt_session_send_final() - send FINAL, the server's last handshake message
+ * @s: an established server session
+ *
+ * It travels in a protected packet, so that its decryption proves to the
+ * client that both ends hold the same keys.
+ */
+void stt_session_send_final(struct stt_session *s)
+{
+	static const u8 final = STT_FRAME_FINAL;
+
+	if (stt_session_send(s, &final, sizeof(final)))
+		STT_INC(s->sn, TX_ERRORS);
+}
+
+/* Validate every frame of a protected payload before acting on any. */
+static int stt_frames_check(const u8 *p, size_t len)
+{
+	struct stt_frame f;
+	int n;
+
+	while (len) {
+		n = stt_frame_decode(p, len, &f);
+		if (n < 0)
+			return n;
+		switch (f.type) {
+		case STT_FRAME_HELLO:
+		case STT_FRAME_CHALLENGE:
+		case STT_FRAME_AUTH_PROOF:
+		case STT_FRAME_REJECT:
+			return -EINVAL;	/* handshake frames are never sealed */
+		}
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static void stt_frames_process(struct stt_session *s, const u8 *p, size_t len)
+{
+	struct stt_frame f;
+	int n;
+
+	for (; len; p += n, len -= n) {
+		n = stt_frame_decode(p, len, &f);
+		switch (f.type) {
+		case STT_FRAME_FINAL:
+			stt_handshake_final(s);
+			break;
+		case STT_FRAME_KEEPALIVE:
+			stt_session_keepalive(s, STT_FRAME_KEEPALIVE_ACK,
+					      f.keepalive.opaque);
+			break;
+		case STT_FRAME_SESSION_CLOSE:
+			STT_INC(s->sn, SESSIONS_CLOSED_BY_PEER);
+			stt_session_close(s, ECONNRESET);
+			return;
+		default:
+			/* Streams, acknowledgements and flow control come later. */
+			break;
+		}
+	}
+}
+
+static void stt_protected_rcv(struct stt_session *s, struct sk_buff *skb,
+			      const struct stt_hdr *hdr)
+{
+	struct stt_net *sn = s->sn;
+	struct stt_key *key;
+	bool fresh;
+
+	/* Softirq: an RCU read-side section already. */
+	key = rcu_dereference(s->rx);
+	if (!key) {
+		STT_INC(sn, DROP_HANDSHAKE_STATE);
+		goto drop;
+	}
+	if (hdr->key_phase != (key->gen & 1)) {
+		STT_INC(sn, DROP_KEY_PHASE);
+		goto drop;
+	}
+	if (stt_open(key, skb, hdr->pn)) {
+		STT_INC(sn, DROP_AUTH);
+		goto drop;
+	}
+	/* Only an authentic packet may move the replay window. */
+	spin_lock(&s->rx_lock);
+	fresh = stt_replay_accept(&s->replay, hdr->pn);
+	spin_unlock(&s->rx_lock);
+	if (!fresh) {
+		STT_INC(sn, DROP_REPLAY);
+		goto drop;
+	}
+	if (skb_linearize(skb)) {
+		STT_INC(sn, DROP_NOMEM);
+		goto drop;
+	}
+	if (stt_frames_check(skb->data + STT_HDR_LEN, skb->len - STT_HDR_LEN)) {
+		STT_INC(sn, DROP_FRAME);
+		goto drop;
+	}
+	WRITE_ONCE(s->last_rx, jiffies);
+	stt_frames_process(s, skb->data + STT_HDR_LEN, skb->len - STT_HDR_LEN);
+drop:
+	kfree_skb(skb);
+}
+
+/**
+ * stt_session_rcv() - handle one datagram an endpoint received
+ * @ep: the endpoint
+ * @skb: the datagram; skb->data points at the STT header.  Consumed.
+ *
+ * Runs in softirq.  Handshake packets are queued for the handshake worker;
+ * protected packets are authenticated and dispatched here.  Every datagram
+ * dropped is counted under its reason.
+ *
+ * Return: 0.
+ */
+int stt_session_rcv(struct stt_endpoint *ep, struct sk_buff *skb)
+{
+	struct stt_net *sn = ep->sn;
+	struct stt_session *s;
+	struct stt_hdr hdr;
+	int err;
+
+	STT_INC(sn, PACKETS_IN);
+	stt_count(sn, STT_STAT_BYTES_IN, skb->len);
+
+	if (!pskb_may_pull(skb, STT_HDR_LEN)) {
+		STT_INC(sn, DROP_TRUNCATED);
+		goto drop;
+	}
+	err = stt_hdr_decode(skb->data, skb->len, &hdr);
+	if (err) {
+		if (err == -EPROTONOSUPPORT)
+			STT_INC(sn, DROP_VERSION);
+		else
+			STT_INC(sn, DROP_HEADER);
+		goto drop;
+	}
+
+	if (hdr.type == STT_PKT_HANDSHAKE) {
+		if (skb_queue_len(&sn->hs_queue) >= STT_HS_QUEUE_MAX ||
+		    READ_ONCE(sn->dying)) {
+			STT_INC(sn, DROP_HANDSHAKE_QUEUE);
+			goto drop;
+		}
+		/* The worker needs to know which endpoint it came in on. */
+		STT_SKB_CB(skb)->ep = ep;
+		refcount_inc(&ep->refs);
+		skb_queue_tail(&sn->hs_queue, skb);
+		queue_work(stt_wq, &sn->hs_work);
+		return 0;
+	}
+
+	if (skb->len < STT_HDR_LEN + STT_TAG_LEN) {
+		STT_INC(sn, DROP_TRUNCATED);
+		goto drop;
+	}
+	s = stt_session_lookup(sn, hdr.dst_session);
+	if (!s) {
+		STT_INC(sn, DROP_NO_SESSION);
+		goto drop;
+	}
+	stt_protected_rcv(s, skb, &hdr);
+	stt_session_put(s);
+	return 0;
+drop:
+	kfree_skb(skb);
+	return 0;
+}
+
+static void stt_hs_work(struct work_struct *work)
+{
+	struct stt_net *sn = container_of(work, struct stt_net, hs_work);
+	struct sk_buff *skb;
+
+	while ((skb = skb_dequeue(&sn->hs_queue))) {
+		struct stt_endpoint *ep = STT_SKB_CB(skb)->ep;
+
+		stt_handshake_rcv(sn, ep, skb);
+		stt_endpoint_put(ep);
+		cond_resched();
+	}
+}
+
+/**
+ * stt_session_net_init() - set up a namespace's session table
+ * @sn: the namespace
+ *
+ * Return: 0.
+ */
+int stt_session_net_init(struct stt_net *sn)
+{
+	int i;
+
+	spin_lock_init(&sn->sessions_lock);
+	for (i = 0; i < ARRAY_SIZE(sn->sessions); i++)
+		INIT_HLIST_HEAD(&sn->sessions[i]);
+	INIT_LIST_HEAD(&sn->session_list);
+	skb_queue_head_init(&sn->hs_queue);
+	INIT_WORK(&sn->hs_work, stt_hs_work);
+	return 0;
+}
+
+/**
+ * stt_session_net_exit() - close every session of a dying namespace
+ * @sn: the namespace
+ *
+ * No socket of the namespace is left (each held a reference on it), so the
+ * table's references are the last ones: closing the sessions and flushing
+ * the work queue frees them all and releases their endpoints.
+ */
+void stt_session_net_exit(struct stt_net *sn)
+{
+	struct stt_session *s;
+	struct sk_buff *skb;
+
+	spin_lock_bh(&sn->sessions_lock);
+	WRITE_ONCE(sn->dying, true);
+	spin_unlock_bh(&sn->sessions_lock);
+
+	cancel_work_sync(&sn->hs_work);
+	while ((skb = skb_dequeue(&sn->hs_queue))) {
+		stt_endpoint_put(STT_SKB_CB(skb)->ep);
+		kfree_skb(skb);
+	}
+
+	for (;;) {
+		spin_lock_bh(&sn->sessions_lock);
+		s = list_first_entry_or_null(&sn->session_list,
+					     struct stt_session, node);
+		if (s)
+			refcount_inc(&s->refs);
+		spin_unlock_bh(&sn->sessions_lock);
+		if (!s)
+			break;
+		stt_session_close(s, ECONNRESET);
+		stt_session_put(s);
+	}
+	flush_workqueue(stt_wq);
+}

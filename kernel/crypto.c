@@ -162,6 +162,7 @@ struct stt_key *stt_key_new(u8 suite, const u8 *secret, u32 gen)
 
 	memcpy(key->secret, secret, STT_KEY_LEN);
 	key->gen = gen;
+	key->born = jiffies;
 	return key;
 err:
 	stt_key_free(key);

@@ -395,6 +395,7 @@ static void stt_hs_challenge(struct stt_session *s, const struct stt_frame *f,
 	}
 	rcu_assign_pointer(s->tx, tx);
 	rcu_assign_pointer(s->rx, rx);
+	stt_rekey_start(s);
 	s->hs = hs;
 	s->state = STT_SS_PROOF_SENT;
 	s->rto = msecs_to_jiffies(READ_ONCE(s->sn->sysctl.handshake_retry_ms));
@@ -452,6 +453,7 @@ static void stt_hs_auth_proof(struct stt_session *s, const struct stt_frame *f,
 	}
 	rcu_assign_pointer(s->tx, tx);
 	rcu_assign_pointer(s->rx, rx);
+	stt_rekey_start(s);
 	s->state = STT_SS_ESTABLISHED;
 	stt_session_established(s);
 	spin_unlock_bh(&s->lock);

@@ -78,6 +78,7 @@ static void stt_session_destroy(struct work_struct *work)
 	/* No reference is left, so no packet is using the keys. */
 	stt_key_free(rcu_dereference_protected(s->tx, true));
 	stt_key_free(rcu_dereference_protected(s->rx, true));
+	stt_rekey_destroy(s);
 	memzero_explicit(s->psk, sizeof(s->psk));
 	stt_endpoint_put(s->ep);
 	kfree_rcu(s, rcu);
@@ -127,6 +128,7 @@ struct stt_session *stt_session_new(struct stt_net *sn, struct stt_endpoint *ep,
 	timer_setup(&s->timer, stt_session_timer, 0);
 	INIT_WORK(&s->destroy_work, stt_session_destroy);
 	INIT_LIST_HEAD(&s->socks);
+	stt_rekey_setup(s);
 	stt_replay_init(&s->replay);
 	s->state = client ? STT_SS_HELLO_SENT : STT_SS_CHALLENGED;
 
@@ -507,6 +509,8 @@ static int stt_session_send(struct stt_session *s, const u8 *frames,
 	skb_put_data(skb, frames, len);
 	skb_put(skb, STT_TAG_LEN);
 	err = stt_seal(key, skb, hdr.pn);
+	if (!err)
+		stt_rekey_account(s, key, skb->len);
 	rcu_read_unlock_bh();
 	if (err) {
 		kfree_skb(skb);
@@ -588,12 +592,12 @@ static void stt_protected_rcv(struct stt_session *s, struct sk_buff *skb,
 	bool fresh;
 
 	/* Softirq: an RCU read-side section already. */
-	key = rcu_dereference(s->rx);
-	if (!key) {
+	if (!rcu_access_pointer(s->rx)) {
 		STT_INC(sn, DROP_HANDSHAKE_STATE);
 		goto drop;
 	}
-	if (hdr->key_phase != (key->gen & 1)) {
+	key = stt_rekey_rx_key(s, hdr->key_phase, hdr->pn);
+	if (!key) {
 		STT_INC(sn, DROP_KEY_PHASE);
 		goto drop;
 	}
@@ -609,6 +613,7 @@ static void stt_protected_rcv(struct stt_session *s, struct sk_buff *skb,
 		STT_INC(sn, DROP_REPLAY);
 		goto drop;
 	}
+	stt_rekey_rx_opened(s, key, hdr->pn);
 	if (skb_linearize(skb)) {
 		STT_INC(sn, DROP_NOMEM);
 		goto drop;

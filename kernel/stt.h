@@ -148,12 +148,18 @@ struct stt_endpoint {
  * @tfm: the AEAD transform, keyed
  * @req: one request per CPU for @tfm, so that no packet allocates one
  * @gen: key generation
+ * @packets: packets sealed with it
+ * @bytes: bytes sealed with it
+ * @born: jiffies when it was made
  * @secret: the traffic secret this key came from (for the next one)
  */
 struct stt_key {
 	struct crypto_aead *tfm;
 	struct aead_request __percpu *req;
 	u32 gen;
+	atomic64_t packets;
+	atomic64_t bytes;
+	unsigned long born;
 	u8 secret[STT_KEY_LEN];
 };
 
@@ -192,7 +198,13 @@ struct stt_handshake;
  * @tx: the sending key, once derived (RCU)
  * @rx: the receiving key, once derived (RCU)
  * @tx_pn: next protected packet number to send
- * @rx_lock: serialises the replay window
+ * @rx_next: the peer's next receiving key, made ahead (RCU)
+ * @rx_prev: the peer's previous key, for late packets (RCU)
+ * @rx_stale: a key retired by the last promotion, to free after RCU
+ * @rx_phase_pn: number of the first packet opened with @rx
+ * @tx_work: makes the next sending key
+ * @rx_work: makes the next receiving key and frees @rx_stale
+ * @rx_lock: serialises the replay window and receiving key changes
  * @replay: which protected packet numbers were received
  * @destroy_work: frees the session after the last reference is gone
  * @last_rx: jiffies of the last authentic packet from the peer
@@ -225,7 +237,13 @@ struct stt_session {
 	struct stt_key __rcu *tx;
 	struct stt_key __rcu *rx;
 	atomic64_t tx_pn;
-	spinlock_t rx_lock;		/* replay window */
+	struct stt_key __rcu *rx_next;
+	struct stt_key __rcu *rx_prev;
+	struct stt_key *rx_stale;
+	u64 rx_phase_pn;
+	struct work_struct tx_work;
+	struct work_struct rx_work;
+	spinlock_t rx_lock;		/* replay window, rx key changes */
 	struct stt_replay replay;
 	struct work_struct destroy_work;
 	unsigned long last_rx;
@@ -323,6 +341,15 @@ struct stt_session *stt_session_connect(struct stt_sock *ssk,
 void stt_session_put(struct stt_session *s);
 void stt_session_close(struct stt_session *s, int error);
 int stt_session_rcv(struct stt_endpoint *ep, struct sk_buff *skb);
+
+/* rekey.c */
+void stt_rekey_account(struct stt_session *s, struct stt_key *key,
+		       unsigned int len);
+struct stt_key *stt_rekey_rx_key(struct stt_session *s, u8 key_phase, u64 pn);
+void stt_rekey_rx_opened(struct stt_session *s, struct stt_key *key, u64 pn);
+void stt_rekey_setup(struct stt_session *s);
+void stt_rekey_start(struct stt_session *s);
+void stt_rekey_destroy(struct stt_session *s);
 
 /* handshake.c */
 int stt_handshake_start(struct stt_session *s, u8 suites);

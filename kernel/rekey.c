@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Key rotation.  Owns the succession of a session's keys after the handshake:
+ * deciding when the sending key is old (packets, bytes or age past the
+ * net.stt.rekey_after_* sysctls), deriving the next one with HKDF-Expand(S,
+ * "stt1 upd"), and on the receiving side keeping the next key ready and the
+ * previous one for late packets, so that a key update loses and reorders
+ * nothing.  New keys are made in process context (allocating a transform
+ * sleeps); packets switch keys under RCU.
+ */
+#include <linux/workqueue.h>
+
+#include "stt.h"
+
+/* Run @work for @s holding a reference, unless it is already queued. */
+static void stt_rekey_queue(struct stt_session *s, struct work_struct *work)
+{
+	if (!refcount_inc_not_zero(&s->refs))
+		return;
+	if (!queue_work(stt_wq, work))
+		stt_session_put(s);
+}
+
+static struct stt_key *stt_rekey_next(struct stt_session *s,
+				      const struct stt_key *key)
+{
+	u8 secret[STT_KEY_LEN];
+	struct stt_key *next;
+
+	stt_hkdf_expand(key->secret, STT_LABEL_UPDATE, NULL, 0, secret);
+	next = stt_key_new(s->suite, secret, key->gen + 1);
+	memzero_explicit(secret, sizeof(secret));
+	return next;
+}
+
+/**
+ * stt_rekey_account() - count a packet sealed with the sending key
+ * @s: the session
+ * @key: the key that sealed it (under RCU)
+ * @len: its length
+ *
+ * Queues a key update once the key is old.  Callable from any context.
+ */
+void stt_rekey_account(struct stt_session *s, struct stt_key *key,
+		       unsigned int len)
+{
+	struct stt_sysctl *sc = &s->sn->sysctl;
+	u64 packets = atomic64_inc_return(&key->packets);
+	u64 bytes = atomic64_add_return(len, &key->bytes);
+
+	if (packets < READ_ONCE(sc->rekey_after_packets) &&
+	    bytes < (u64)READ_ONCE(sc->rekey_after_mbytes) << 20 &&
+	    time_before(jiffies, key->born +
+			msecs_to_jiffies(READ_ONCE(sc->rekey_after_ms))))
+		return;
+	stt_rekey_queue(s, &s->tx_work);
+}
+
+static void stt_rekey_tx_work(struct work_struct *work)
+{
+	struct stt_session *s = container_of(work, struct stt_session, tx_work);
+	struct stt_key *old, *next;
+
+	old = rcu_dereference_protected(s->tx, true);
+	next = stt_rekey_next(s, old);
+	if (IS_ERR(next))
+		goto out;	/* the old key serves on; the next packet retries */
+	spin_lock_bh(&s->lock);
+	rcu_assign_pointer(s->tx, next);
+	spin_unlock_bh(&s->lock);
+	synchronize_rcu();
+	stt_key_free(old);
+	STT_INC(s->sn, REKEYS);
+out:
+	stt_session_put(s);
+}
+
+static void stt_rekey_rx_work(struct work_struct *work)
+{
+	struct stt_session *s = container_of(work, struct stt_session, rx_work);
+	struct stt_key *cur, *next, *stale;
+
+	spin_lock_bh(&s->rx_lock);
+	stale = s->rx_stale;
+	s->rx_stale = NULL;
+	cur = rcu_dereference_protected(s->rx, lockdep_is_held(&s->rx_lock));
+	next = rcu_dereference_protected(s->rx_next, lockdep_is_held(&s->rx_lock));
+	spin_unlock_bh(&s->rx_lock);
+
+	if (stale) {
+		synchronize_rcu();
+		stt_key_free(stale);
+	}
+	if (cur && !next) {
+		next = stt_rekey_next(s, cur);
+		if (!IS_ERR(next)) {
+			spin_lock_bh(&s->rx_lock);
+			if (rcu_access_pointer(s->rx) == cur &&
+			    !rcu_access_pointer(s->rx_next)) {
+				rcu_assign_pointer(s->rx_next, next);
+				next = NULL;
+			}
+			spin_unlock_bh(&s->rx_lock);
+			stt_key_free(next);
+		}
+	}
+	stt_session_put(s);
+}
+
+/**
+ * stt_rekey_rx_key() - the key a received packet was sealed with
+ * @s: the session
+ * @key_phase: the packet's key phase bit
+ * @pn: its packet number
+ *
+ * A packet of the current phase uses the current key.  One of the other
+ * phase is late (sealed before the peer's last update, so its number is
+ * below where the current phase began) or the first of the peer's next key.
+ * Runs in softirq, under RCU.
+ *
+ * Return: the key, or NULL if none can open it.
+ */
+struct stt_key *stt_rekey_rx_key(struct stt_session *s, u8 key_phase, u64 pn)
+{
+	struct stt_key *key = rcu_dereference(s->rx);
+
+	if (!key || key_phase == (key->gen & 1))
+		return key;
+	if (pn < READ_ONCE(s->rx_phase_pn))
+		return rcu_dereference(s->rx_prev);
+	return rcu_dereference(s->rx_next);
+}
+
+/**
+ * stt_rekey_rx_opened() - a packet opened; promote the next key if it was that
+ * @s: the session
+ * @key: the key that opened it
+ * @pn: its packet number
+ *
+ * Runs in softirq, under RCU.
+ */
+void stt_rekey_rx_opened(struct stt_session *s, struct stt_key *key, u64 pn)
+{
+	if (key != rcu_access_pointer(s->rx_next))
+		return;
+	spin_lock(&s->rx_lock);
+	if (key == rcu_access_pointer(s->rx_next)) {
+		/* The key before the previous one can go once readers are done. */
+		if (!s->rx_stale) {
+			s->rx_stale = rcu_dereference_protected(s->rx_prev,
+								lockdep_is_held(&s->rx_lock));
+			rcu_assign_pointer(s->rx_prev,
+					   rcu_dereference_protected(s->rx,
+								     lockdep_is_held(&s->rx_lock)));
+			rcu_assign_pointer(s->rx, key);
+			RCU_INIT_POINTER(s->rx_next, NULL);
+			WRITE_ONCE(s->rx_phase_pn, pn);
+		}
+	}
+	spin_unlock(&s->rx_lock);
+	stt_rekey_queue(s, &s->rx_work);
+}
+
+/**
+ * stt_rekey_setup() - prepare a new session for key rotation
+ * @s: the session, being created
+ */
+void stt_rekey_setup(struct stt_session *s)
+{
+	INIT_WORK(&s->tx_work, stt_rekey_tx_work);
+	INIT_WORK(&s->rx_work, stt_rekey_rx_work);
+}
+
+/**
+ * stt_rekey_start() - the session has its first keys: make the next one
+ * @s: the session
+ *
+ * Prepares the peer's next receiving key in the background.  Callable from
+ * any context.
+ */
+void stt_rekey_start(struct stt_session *s)
+{
+	stt_rekey_queue(s, &s->rx_work);
+}
+
+/**
+ * stt_rekey_destroy() - free the keys rotation keeps
+ * @s: the session, with no reference left
+ */
+void stt_rekey_destroy(struct stt_session *s)
+{
+	stt_key_free(rcu_dereference_protected(s->rx_next, true));
+	stt_key_free(rcu_dereference_protected(s->rx_prev, true));
+	stt_key_free(s->rx_stale);
+}

@@ -497,6 +497,22 @@ TEST_F_TIMEOUT(pair, rekey_keeps_the_session, 120)
 	close(fd);
 }
 
+/* Keys also rotate by age. */
+TEST_F_TIMEOUT(pair, rekey_by_time, 120)
+{
+	int fd = stt_socket_key(key_a);
+
+	ASSERT_EQ(0, stt_sysctl("stt-b", "rekey_after_ms", 300));
+	ASSERT_EQ(0, stt_sysctl("stt-b", "idle_timeout_ms", 3000));
+	ASSERT_EQ(0, stt_sysctl("stt-b", "keepalive_ms", 60));
+	ASSERT_EQ(0, do_connect(fd, &self->srv_addr));
+	EXPECT_LE(2, stat_wait("stt-b", "rekeys", 2));
+	EXPECT_EQ(0, stat_in("stt-a", "drop_auth"));
+	EXPECT_EQ(0, stat_in("stt-a", "drop_key_phase"));
+	EXPECT_EQ(0, so_error(fd));
+	close(fd);
+}
+
 /* The handshake gets through 30 % loss in both directions. */
 TEST_F_TIMEOUT(pair, handshake_under_loss, 300)
 {

@@ -74,6 +74,10 @@ make -C "$src" O="$b" -j"$(nproc)" bzImage modules >>"$log" 2>&1 || {
 	tail -40 "$log" >&2
 	exit 1
 }
+# Builds for other inputs are superseded; each takes gigabytes.
+for old in "$cache"/kernel-6.12-*; do
+	[ "$old" = "$out" ] || [ "$old" = "$log" ] || rm -rf "$old"
+done
 cp "$b/arch/x86/boot/bzImage" "$out/bzImage"
 make -s -C "$src" O="$b" kernelrelease >"$out/kver"
 ln -sfn "$src" "$out/src"

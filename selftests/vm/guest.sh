@@ -9,8 +9,9 @@
 set -u
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 
-mkdir -p /tmp /run /dev/pts
-mount -t tmpfs tmpfs /tmp
+# / is the host's root under a tmpfs overlay, so /tmp stays the host's (the
+# repository may live there) while writes land in the overlay.
+mkdir -p /run /dev/pts
 mount -t tmpfs tmpfs /run
 mount -t devpts devpts /dev/pts 2>/dev/null
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null

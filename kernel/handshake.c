@@ -338,6 +338,28 @@ fail:
 	stt_session_put(s);
 }
 
+/*
+ * Take the handshake off @s if the session is in @state, so that the caller
+ * can compute without the lock (and nothing else uses the handshake
+ * meanwhile).  A message the session does not expect now is counted and
+ * ignored.
+ */
+static struct stt_handshake *stt_hs_take(struct stt_session *s,
+					 enum stt_session_state state)
+{
+	struct stt_handshake *hs = NULL;
+
+	spin_lock_bh(&s->lock);
+	if (s->state == state) {
+		hs = s->hs;
+		s->hs = NULL;
+	}
+	spin_unlock_bh(&s->lock);
+	if (!hs)
+		STT_INC(s->sn, DROP_HANDSHAKE_STATE);
+	return hs;
+}
+
 /* Client: the server answered.  Check its proof, prove ourselves, get keys. */
 static void stt_hs_challenge(struct stt_session *s, const struct stt_frame *f,
 			     const u8 *frame)
@@ -348,16 +370,9 @@ static void stt_hs_challenge(struct stt_session *s, const struct stt_frame *f,
 	struct stt_frame a;
 	int err;
 
-	spin_lock_bh(&s->lock);
-	hs = s->hs;
-	if (s->state != STT_SS_HELLO_SENT || !hs) {
-		spin_unlock_bh(&s->lock);
-		STT_INC(s->sn, DROP_HANDSHAKE_STATE);
+	hs = stt_hs_take(s, STT_SS_HELLO_SENT);
+	if (!hs)
 		return;
-	}
-	/* Keep the handshake for ourselves while we compute without the lock. */
-	s->hs = NULL;
-	spin_unlock_bh(&s->lock);
 
 	err = -EPROTO;
 	if (!(f->challenge.suite & hs->hello[1]))
@@ -417,21 +432,14 @@ static void stt_hs_auth_proof(struct stt_session *s, const struct stt_frame *f,
 	struct stt_handshake *hs;
 	u8 proof[STT_MAC_LEN];
 
-	spin_lock_bh(&s->lock);
-	if (s->state == STT_SS_ESTABLISHED) {
+	if (READ_ONCE(s->state) == STT_SS_ESTABLISHED) {
 		/* Our FINAL was lost: the client repeats its proof. */
-		spin_unlock_bh(&s->lock);
 		stt_session_send_final(s);
 		return;
 	}
-	hs = s->hs;
-	if (s->state != STT_SS_CHALLENGED || !hs) {
-		spin_unlock_bh(&s->lock);
-		STT_INC(s->sn, DROP_HANDSHAKE_STATE);
+	hs = stt_hs_take(s, STT_SS_CHALLENGED);
+	if (!hs)
 		return;
-	}
-	s->hs = NULL;
-	spin_unlock_bh(&s->lock);
 
 	stt_hs_proof(hs, STT_LABEL_CLIENT, proof);
 	if (crypto_memneq(proof, f->auth_proof.proof, sizeof(proof))) {

@@ -668,9 +668,14 @@ int stt_session_rcv(struct stt_endpoint *ep, struct sk_buff *skb)
 			STT_INC(sn, DROP_HANDSHAKE_QUEUE);
 			goto drop;
 		}
-		/* The worker needs to know which endpoint it came in on. */
+		/*
+		 * The worker needs the endpoint it came in on.  Its last socket
+		 * may be closing it right now (RCU keeps it readable): then the
+		 * packet has nowhere to go.
+		 */
+		if (!refcount_inc_not_zero(&ep->refs))
+			goto drop;
 		STT_SKB_CB(skb)->ep = ep;
-		refcount_inc(&ep->refs);
 		skb_queue_tail(&sn->hs_queue, skb);
 		queue_work(stt_wq, &sn->hs_work);
 		return 0;

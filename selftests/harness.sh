@@ -6,6 +6,8 @@
 # version).  The harness is never copied into the repository.
 set -euo pipefail
 cache=${STT_CACHE:-/var/cache/stt}
+# Without root, the user's own cache.
+mkdir -p "$cache" 2>/dev/null && [ -w "$cache" ] || cache=${XDG_CACHE_HOME:-$HOME/.cache}/stt
 tarball=/usr/src/linux-source-6.12.tar.xz
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
 dir=$cache/kselftest-$srcver

@@ -16,6 +16,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${STT_CACHE:-/var/cache/stt}
+# Without root, the user's own cache.
+mkdir -p "$cache" 2>/dev/null && [ -w "$cache" ] || cache=${XDG_CACHE_HOME:-$HOME/.cache}/stt
 tarball=/usr/src/linux-source-6.12.tar.xz
 frag=$here/debug.config
 

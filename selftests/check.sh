@@ -47,7 +47,7 @@ tap() {
 	local p f
 	p=$(grep -cE '^ok [0-9]+' "$2")
 	f=$(grep -cE '^not ok [0-9]+' "$2")
-	grep -E '^(not )?ok [0-9]+' "$2" | sed "s/^/  $1: /"
+	grep -E '^(not )?ok [0-9]+' "$2" | sed "s|^|  $1: |"
 	count "$1" "$p" "$f"
 }
 
@@ -70,7 +70,7 @@ echo "== lint"
 p=0 f=0
 if [ -n "$kdir" ]; then
 	src=$kdir/src
-	for file in kernel/*.[ch] uapi/linux/stt.h selftests/stt/*.[ch] selftests/unit/*.c; do
+	for file in kernel/*.[ch] uapi/linux/stt.h selftests/stt/*.[ch] selftests/unit/*.c tools/*.c; do
 		if check lint "checkpatch --strict $file" "$src/scripts/checkpatch.pl" \
 			--strict --no-tree --quiet --show-types -f "$file"; then
 			p=$((p + 1))

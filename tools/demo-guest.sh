@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Runs inside the demo guest: shows that stt.ko is loaded and that AF_STT
-# sockets work.
+# sockets work, then two hosts (network namespaces) opening sessions.
 set -u
 say() { printf '\n\033[1m%s\033[0m\n' "$*"; }
 
@@ -35,3 +35,49 @@ python3 -c 'import socket,subprocess; s=socket.socket(25, socket.SOCK_STREAM); p
 rmmod stt && echo "rmmod with none open: ok"
 python3 -c 'import socket; socket.socket(25, socket.SOCK_STREAM); print("socket(AF_STT) loaded it again on demand")'
 lsmod | grep -E '^stt '
+
+# --- Two hosts ---------------------------------------------------------------
+stt=$(cd "$(dirname "$0")/.." && pwd)/build/tools/stt
+key=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
+bad=ff0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
+
+say "# Two hosts: namespaces stt-a (192.0.2.1) and stt-b (192.0.2.2), joined by veth"
+ip -batch - <<'IP'
+netns add stt-a
+netns add stt-b
+IP
+ip -n stt-a -batch - <<'IP'
+link add veth0 type veth peer name veth0 netns stt-b
+link set lo up
+addr add 192.0.2.1/24 dev veth0
+link set veth0 up
+IP
+ip -n stt-b -batch - <<'IP'
+link set lo up
+addr add 192.0.2.2/24 dev veth0
+link set veth0 up
+IP
+
+say "# stt-a listens, with a pre-shared key:"
+ip netns exec stt-a "$stt" listen -k "$key" 192.0.2.1 7000 >/tmp/stt-listen.out &
+listener=$!
+for _ in $(seq 100); do grep -q listening /tmp/stt-listen.out && break; sleep 0.1; done
+cat /tmp/stt-listen.out
+
+say "# stt-b connects: handshake (X25519, PSK proofs, ChaCha20-Poly1305):"
+ip netns exec stt-b "$stt" connect -k "$key" 192.0.2.1 7000
+say "# ... a second stream reuses the session (no new handshake):"
+ip netns exec stt-b "$stt" connect -k "$key" 192.0.2.1 7000
+say "# ... with the wrong key, and where nobody listens:"
+ip netns exec stt-b "$stt" connect -k "$bad" 192.0.2.1 7000
+ip netns exec stt-b "$stt" connect -k "$key" 192.0.2.1 7999
+
+say "# Counters of stt-b (client), from /proc/net/stt/stats:"
+ip netns exec stt-b "$stt" stats
+say "# Counters of stt-a (server):"
+ip netns exec stt-a "$stt" stats
+kill "$listener"
+wait "$listener" 2>/dev/null
+ip netns del stt-a
+ip netns del stt-b
+true

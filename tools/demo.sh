@@ -1,14 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# `make demo`: build stt.ko for Debian's stock 6.1 kernel, boot that kernel in a
-# QEMU guest, and run tools/demo-guest.sh there.  Needs no KVM; ~30 s.
+# `make demo`: build stt.ko and the stt tool for Debian's stock 6.1 kernel, boot
+# that kernel in a QEMU guest, and run tools/demo-guest.sh there: one host, then
+# two hosts (network namespaces) opening sessions.  Needs no KVM; about a minute.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 stock=$(ls /lib/modules | grep -E '^6\.1\.[0-9]+-[0-9]+-amd64$' | sort -V | tail -n 1)
 echo "demo: building stt.ko for $stock"
 ko=$(selftests/build-module.sh mod-6.1 "/lib/modules/$stock/build")
+mkdir -p build/tools
+gcc -std=gnu11 -O2 -Wall -Werror -Iuapi -o build/tools/stt tools/stt.c
 echo "demo: booting $stock in qemu (software emulation)"
 rc=0
 selftests/vm/run.sh -k "/boot/vmlinuz-$stock" -r "$stock" -o build/demo -m "$ko" \

@@ -29,19 +29,6 @@
 /* The encap type only marks the socket as ours; UDP does not interpret it. */
 #define STT_UDP_ENCAP_TYPE	7
 
-static bool stt_inaddr_equal(const union stt_inaddr *a,
-			     const union stt_inaddr *b)
-{
-	if (a->sa.sa_family != b->sa.sa_family)
-		return false;
-	if (a->sa.sa_family == AF_INET)
-		return a->v4.sin_port == b->v4.sin_port &&
-		       a->v4.sin_addr.s_addr == b->v4.sin_addr.s_addr;
-	return a->v6.sin6_port == b->v6.sin6_port &&
-	       ipv6_addr_equal(&a->v6.sin6_addr, &b->v6.sin6_addr) &&
-	       a->v6.sin6_scope_id == b->v6.sin6_scope_id;
-}
-
 /* An ephemeral-port bind never matches: each such bind gets its own port. */
 static bool stt_endpoint_matches(const struct stt_endpoint *ep,
 				 const union stt_inaddr *local, bool shared,
@@ -85,6 +72,8 @@ static void stt_encap_err(struct sock *sk, struct sk_buff *skb, int err,
 		peer.v6.sin6_family = AF_INET6;
 		peer.v6.sin6_addr = ((struct ipv6hdr *)skb->data)->daddr;
 		peer.v6.sin6_port = uh->dest;
+		if (ipv6_addr_type(&peer.v6.sin6_addr) & IPV6_ADDR_LINKLOCAL)
+			peer.v6.sin6_scope_id = inet6_iif(skb);
 	}
 	stt_session_refused(ep, &peer);
 }

@@ -359,17 +359,7 @@ static bool stt_session_peer_is(const struct stt_session *s,
 				const struct stt_endpoint *ep,
 				const union stt_inaddr *peer)
 {
-	if (s->ep != ep || s->peer.sa.sa_family != peer->sa.sa_family)
-		return false;
-	if (peer->sa.sa_family == AF_INET) {
-		if (s->peer.v4.sin_port != peer->v4.sin_port ||
-		    s->peer.v4.sin_addr.s_addr != peer->v4.sin_addr.s_addr)
-			return false;
-	} else if (s->peer.v6.sin6_port != peer->v6.sin6_port ||
-		   !ipv6_addr_equal(&s->peer.v6.sin6_addr, &peer->v6.sin6_addr)) {
-		return false;
-	}
-	return true;
+	return s->ep == ep && stt_inaddr_equal(&s->peer, peer);
 }
 
 /**

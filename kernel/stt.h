@@ -15,6 +15,7 @@
 #include <linux/timer.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+#include <net/ipv6.h>
 #include <net/netns/generic.h>
 #include <net/sock.h>
 #include <linux/stt.h>
@@ -119,6 +120,20 @@ union stt_inaddr {
 	struct sockaddr_in v4;
 	struct sockaddr_in6 v6;
 };
+
+/* Same family, address, port (and IPv6 scope). */
+static inline bool stt_inaddr_equal(const union stt_inaddr *a,
+				    const union stt_inaddr *b)
+{
+	if (a->sa.sa_family != b->sa.sa_family)
+		return false;
+	if (a->sa.sa_family == AF_INET)
+		return a->v4.sin_port == b->v4.sin_port &&
+		       a->v4.sin_addr.s_addr == b->v4.sin_addr.s_addr;
+	return a->v6.sin6_port == b->v6.sin6_port &&
+	       ipv6_addr_equal(&a->v6.sin6_addr, &b->v6.sin6_addr) &&
+	       a->v6.sin6_scope_id == b->v6.sin6_scope_id;
+}
 
 /**
  * struct stt_endpoint - a kernel UDP socket STT sends and receives on

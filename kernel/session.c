@@ -17,6 +17,7 @@
 #include <linux/ipv6.h>
 #include <linux/random.h>
 #include <linux/udp.h>
+#include <linux/wait_bit.h>
 #include <crypto/algapi.h>
 #include <net/ipv6.h>
 
@@ -72,6 +73,7 @@ static void stt_session_destroy(struct work_struct *work)
 {
 	struct stt_session *s = container_of(work, struct stt_session,
 					     destroy_work);
+	struct stt_net *sn = s->sn;
 
 	del_timer_sync(&s->timer);
 	stt_handshake_free(s);
@@ -81,6 +83,12 @@ static void stt_session_destroy(struct work_struct *work)
 	stt_rekey_destroy(s);
 	memzero_explicit(s->psk, sizeof(s->psk));
 	stt_endpoint_put(s->ep);
+	/*
+	 * A namespace exit waits for this (see stt_session_net_exit()); the
+	 * waker touches only the hashed wait queue, never the namespace.
+	 */
+	if (atomic_dec_and_test(&sn->live))
+		wake_up_var(&sn->live);
 	kfree_rcu(s, rcu);
 }
 
@@ -144,6 +152,7 @@ struct stt_session *stt_session_new(struct stt_net *sn, struct stt_endpoint *ep,
 	} while (!s->local_id || stt_session_id_taken(sn, s->local_id));
 	hlist_add_head_rcu(&s->hnode, stt_session_bucket(sn, s->local_id));
 	list_add(&s->node, &sn->session_list);
+	atomic_inc(&sn->live);
 	refcount_inc(&ep->refs);
 	spin_unlock_bh(&sn->sessions_lock);
 	return s;
@@ -725,9 +734,12 @@ int stt_session_net_init(struct stt_net *sn)
  * stt_session_net_exit() - close every session of a dying namespace
  * @sn: the namespace
  *
- * No socket of the namespace is left (each held a reference on it), so the
- * table's references are the last ones: closing the sessions and flushing
- * the work queue frees them all and releases their endpoints.
+ * No socket of the namespace is left (each held a reference on it).  Once
+ * closed, a session goes when its last reference does, which may be a work
+ * item (a key update) still running; flushing the work queue is not enough,
+ * since such a work may queue the destroy work behind the flush.  So this
+ * waits until every session of the namespace is destroyed, and with them
+ * their endpoints released.
  */
 void stt_session_net_exit(struct stt_net *sn)
 {
@@ -756,5 +768,5 @@ void stt_session_net_exit(struct stt_net *sn)
 		stt_session_close(s, ECONNRESET);
 		stt_session_put(s);
 	}
-	flush_workqueue(stt_wq);
+	wait_var_event(&sn->live, !atomic_read(&sn->live));
 }

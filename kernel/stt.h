@@ -77,6 +77,7 @@ struct stt_stats {
  * @hs_queue: received handshake packets waiting for @hs_work
  * @hs_work: processes handshake packets in process context
  * @dying: set once the namespace exits; no new session or queued work
+ * @live: sessions not yet destroyed (closed ones included)
  */
 struct stt_net {
 	struct net *net;
@@ -93,6 +94,7 @@ struct stt_net {
 	struct sk_buff_head hs_queue;
 	struct work_struct hs_work;
 	bool dying;
+	atomic_t live;
 };
 
 extern unsigned int stt_net_id;

@@ -517,6 +517,25 @@ int stt_frame_encode(u8 *buf, size_t cap, const struct stt_frame *f)
 }
 
 /**
+ * stt_data_hdr_encode() - write the type and fixed part of a DATA frame
+ * @buf: where the %STT_DATA_HDR_LEN + 1 bytes go; the data follows them
+ * @f: a DATA frame; its data pointer is not used
+ *
+ * For a sender whose data already sits right behind the header's place.
+ *
+ * Return: the number of bytes written, or -EINVAL for a bad field.
+ */
+int stt_data_hdr_encode(u8 *buf, const struct stt_frame *f)
+{
+	if (f->type != STT_FRAME_DATA || stt_fields_check(f))
+		return -EINVAL;
+	buf[0] = f->type;
+	memset(buf + 1, 0, STT_DATA_HDR_LEN);
+	stt_fixed_encode(buf + 1, f);
+	return 1 + STT_DATA_HDR_LEN;
+}
+
+/**
  * stt_ack_encode() - write an ACK frame acknowledging a set of ranges
  * @buf: where the frame goes
  * @cap: bytes available at @buf

@@ -136,6 +136,7 @@ void stt_hdr_encode(u8 *buf, const struct stt_hdr *hdr);
 
 int stt_frame_decode(const u8 *buf, size_t len, struct stt_frame *f);
 int stt_frame_encode(u8 *buf, size_t cap, const struct stt_frame *f);
+int stt_data_hdr_encode(u8 *buf, const struct stt_frame *f);
 
 int stt_ack_encode(u8 *buf, size_t cap, u32 delay_us,
 		   const struct stt_range *ranges, unsigned int n);

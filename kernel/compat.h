@@ -13,6 +13,7 @@
 #include <linux/icmpv6.h>
 #include <linux/udp.h>
 #include <net/net_namespace.h>
+#include <net/sock.h>
 
 /*
  * register_net_sysctl_sz() appeared in 6.6, and 6.11 stopped reading the
@@ -62,5 +63,61 @@ static void name(struct sock *sk, struct sk_buff *skb, int err,		\
 	fn(sk, skb, err, payload);					\
 }
 #endif
+
+/*
+ * The parameters of the proto_ops accept hook, and its flags among them:
+ * 6.10 passed the flags in a struct.
+ */
+#ifdef STT_HAVE_PROTO_ACCEPT_ARG
+#define STT_ACCEPT_PARAMS	struct socket *sock, struct socket *newsock, \
+				struct proto_accept_arg *arg
+#define STT_ACCEPT_FLAGS	(arg->flags)
+#else
+#define STT_ACCEPT_PARAMS	struct socket *sock, struct socket *newsock, \
+				int flags, bool kern
+#define STT_ACCEPT_FLAGS	(flags)
+#endif
+
+/*
+ * A socket made for a stream the peer opened holds no reference on its
+ * namespace (like a kernel socket) until accept() hands it to a process;
+ * close() gives the reference back while the stream may still be sending,
+ * so that the namespace can exit and close it.  Kernels since 6.2 track such
+ * sockets' namespace without a reference ("notrefcnt"), and later ones hold
+ * a passive reference for them instead, with sk_net_refcnt_upgrade() to turn
+ * one into a socket of a process.
+ */
+static inline void stt_sock_net_hold(struct sock *sk)
+{
+	if (sk->sk_net_refcnt)
+		return;
+#ifdef STT_HAVE_SK_NET_REFCNT_UPGRADE
+	sk_net_refcnt_upgrade(sk);
+#else
+#ifdef STT_HAVE_NOTREFCNT_TRACKER
+	__netns_tracker_free(sock_net(sk), &sk->ns_tracker, false);
+#endif
+	get_net_track(sock_net(sk), &sk->ns_tracker, GFP_KERNEL);
+	sock_inuse_add(sock_net(sk), 1);
+	sk->sk_net_refcnt = 1;
+#endif
+}
+
+static inline void stt_sock_net_release(struct sock *sk)
+{
+	struct net *net = sock_net(sk);
+
+	if (!sk->sk_net_refcnt)
+		return;
+	sk->sk_net_refcnt = 0;
+	sock_inuse_add(net, -1);
+#ifdef STT_HAVE_NET_PASSIVE_INC
+	net_passive_inc(net);
+#endif
+	put_net_track(net, &sk->ns_tracker);
+#ifdef STT_HAVE_NOTREFCNT_TRACKER
+	__netns_tracker_alloc(net, &sk->ns_tracker, false, GFP_KERNEL);
+#endif
+}
 
 #endif /* _STT_COMPAT_H */

@@ -188,69 +188,87 @@ void stt_endpoint_put(struct stt_endpoint *ep)
 /**
  * stt_endpoint_alloc_skb() - allocate an skb for an STT packet
  * @len: header and payload bytes, without the AEAD tag
+ * @gfp: allocation flags
  *
  * The skb has headroom for the link, IP and UDP headers and tailroom for
  * the tag.
  *
  * Return: the skb, or NULL.
  */
-struct sk_buff *stt_endpoint_alloc_skb(unsigned int len)
+struct sk_buff *stt_endpoint_alloc_skb(unsigned int len, gfp_t gfp)
 {
 	struct sk_buff *skb;
 
-	skb = alloc_skb(STT_HEADROOM + len + STT_TAG_LEN, GFP_ATOMIC);
+	skb = alloc_skb(STT_HEADROOM + len + STT_TAG_LEN, gfp);
 	if (skb)
 		skb_reserve(skb, STT_HEADROOM);
 	return skb;
 }
 
-static int stt_xmit4(struct stt_endpoint *ep, struct sk_buff *skb,
-		     const union stt_inaddr *peer)
+/* A route to @peer from @ep, with the flow it was looked up for in @fl. */
+static struct dst_entry *stt_route(struct stt_endpoint *ep,
+				   const union stt_inaddr *peer,
+				   struct flowi *fl)
 {
 	struct sock *sk = ep->udp->sk;
-	struct flowi4 fl4 = {
-		.daddr		= peer->v4.sin_addr.s_addr,
-		.saddr		= ep->local.v4.sin_addr.s_addr,
-		.flowi4_proto	= IPPROTO_UDP,
-		.fl4_dport	= peer->v4.sin_port,
-		.fl4_sport	= ep->local.v4.sin_port,
-	};
 	struct rtable *rt;
 
-	rt = ip_route_output_flow(sock_net(sk), &fl4, sk);
-	if (IS_ERR(rt)) {
-		kfree_skb(skb);
-		return PTR_ERR(rt);
+	memset(fl, 0, sizeof(*fl));
+	if (peer->sa.sa_family == AF_INET) {
+		struct flowi4 *fl4 = &fl->u.ip4;
+
+		fl4->daddr = peer->v4.sin_addr.s_addr;
+		fl4->saddr = ep->local.v4.sin_addr.s_addr;
+		fl4->flowi4_proto = IPPROTO_UDP;
+		fl4->fl4_dport = peer->v4.sin_port;
+		fl4->fl4_sport = ep->local.v4.sin_port;
+		rt = ip_route_output_flow(sock_net(sk), fl4, sk);
+		return IS_ERR(rt) ? ERR_CAST(rt) : &rt->dst;
 	}
-	udp_tunnel_xmit_skb(rt, sk, skb, fl4.saddr, fl4.daddr, 0,
-			    ip4_dst_hoplimit(&rt->dst), htons(IP_DF),
-			    fl4.fl4_sport, fl4.fl4_dport, false, false);
-	return 0;
+	fl->u.ip6.daddr = peer->v6.sin6_addr;
+	fl->u.ip6.saddr = ep->local.v6.sin6_addr;
+	fl->u.ip6.flowi6_oif = peer->v6.sin6_scope_id;
+	fl->u.ip6.flowi6_proto = IPPROTO_UDP;
+	fl->u.ip6.fl6_dport = peer->v6.sin6_port;
+	fl->u.ip6.fl6_sport = ep->local.v6.sin6_port;
+	return ipv6_stub->ipv6_dst_lookup_flow(sock_net(sk), sk, &fl->u.ip6,
+					       NULL);
 }
 
-static int stt_xmit6(struct stt_endpoint *ep, struct sk_buff *skb,
-		     const union stt_inaddr *peer)
+/**
+ * stt_endpoint_dgram() - the largest UDP payload to send to a peer
+ * @ep: the endpoint
+ * @peer: the peer
+ * @src: set to the address packets to @peer leave from (the endpoint's port
+ *	and the route's source address, which a wildcard endpoint lacks)
+ *
+ * The route's MTU less the IP and UDP headers, at least %STT_MIN_DGRAM and
+ * at most %STT_MAX_DGRAM.
+ *
+ * Return: bytes.
+ */
+unsigned int stt_endpoint_dgram(struct stt_endpoint *ep,
+				const union stt_inaddr *peer,
+				union stt_inaddr *src)
 {
-	struct sock *sk = ep->udp->sk;
-	struct flowi6 fl6 = {
-		.daddr		= peer->v6.sin6_addr,
-		.saddr		= ep->local.v6.sin6_addr,
-		.flowi6_oif	= peer->v6.sin6_scope_id,
-		.flowi6_proto	= IPPROTO_UDP,
-		.fl6_dport	= peer->v6.sin6_port,
-		.fl6_sport	= ep->local.v6.sin6_port,
-	};
+	unsigned int mtu = STT_MIN_DGRAM, hdrs;
 	struct dst_entry *dst;
+	struct flowi fl;
 
-	dst = ipv6_stub->ipv6_dst_lookup_flow(sock_net(sk), sk, &fl6, NULL);
-	if (IS_ERR(dst)) {
-		kfree_skb(skb);
-		return PTR_ERR(dst);
-	}
-	udp_tunnel6_xmit_skb(dst, sk, skb, NULL, &fl6.saddr, &fl6.daddr, 0,
-			     ip6_dst_hoplimit(dst), 0, fl6.fl6_sport,
-			     fl6.fl6_dport, false);
-	return 0;
+	*src = ep->local;
+	dst = stt_route(ep, peer, &fl);
+	if (IS_ERR(dst))
+		return mtu;
+	if (peer->sa.sa_family == AF_INET)
+		src->v4.sin_addr.s_addr = fl.u.ip4.saddr;
+	else
+		src->v6.sin6_addr = fl.u.ip6.saddr;
+	hdrs = sizeof(struct udphdr) + (peer->sa.sa_family == AF_INET ?
+		sizeof(struct iphdr) : sizeof(struct ipv6hdr));
+	if (dst_mtu(dst) > hdrs)
+		mtu = dst_mtu(dst) - hdrs;
+	dst_release(dst);
+	return clamp_t(unsigned int, mtu, STT_MIN_DGRAM, STT_MAX_DGRAM);
 }
 
 /**
@@ -267,17 +285,28 @@ int stt_endpoint_xmit(struct stt_endpoint *ep, struct sk_buff *skb,
 		      const union stt_inaddr *peer)
 {
 	unsigned int len = skb->len;
-	int err;
+	struct sock *sk = ep->udp->sk;
+	struct dst_entry *dst;
+	struct flowi fl;
 
 	skb->ignore_df = 0;
-	if (peer->sa.sa_family == AF_INET)
-		err = stt_xmit4(ep, skb, peer);
-	else
-		err = stt_xmit6(ep, skb, peer);
-	if (err) {
+	dst = stt_route(ep, peer, &fl);
+	if (IS_ERR(dst)) {
+		kfree_skb(skb);
 		STT_INC(ep->sn, TX_ERRORS);
-		return err;
+		return PTR_ERR(dst);
 	}
+	if (peer->sa.sa_family == AF_INET)
+		udp_tunnel_xmit_skb((struct rtable *)dst, sk, skb,
+				    fl.u.ip4.saddr, fl.u.ip4.daddr, 0,
+				    ip4_dst_hoplimit(dst), htons(IP_DF),
+				    fl.u.ip4.fl4_sport, fl.u.ip4.fl4_dport,
+				    false, false);
+	else
+		udp_tunnel6_xmit_skb(dst, sk, skb, NULL, &fl.u.ip6.saddr,
+				     &fl.u.ip6.daddr, 0, ip6_dst_hoplimit(dst),
+				     0, fl.u.ip6.fl6_sport, fl.u.ip6.fl6_dport,
+				     false);
 	STT_INC(ep->sn, PACKETS_OUT);
 	stt_count(ep->sn, STT_STAT_BYTES_OUT, len);
 	return 0;

@@ -94,7 +94,7 @@ void stt_handshake_retransmit(struct stt_session *s)
 
 	if (!s->hs || !s->hs->dgram_len)
 		return;
-	skb = stt_endpoint_alloc_skb(s->hs->dgram_len);
+	skb = stt_endpoint_alloc_skb(s->hs->dgram_len, GFP_ATOMIC);
 	if (!skb) {
 		STT_INC(s->sn, TX_ERRORS);
 		return;
@@ -122,7 +122,7 @@ static void stt_hs_reject(struct stt_endpoint *ep,
 	stt_hdr_encode(buf, &hdr);
 	if (stt_frame_encode(buf + STT_HDR_LEN, sizeof(buf) - STT_HDR_LEN, &f) < 0)
 		return;
-	skb = stt_endpoint_alloc_skb(sizeof(buf));
+	skb = stt_endpoint_alloc_skb(sizeof(buf), GFP_ATOMIC);
 	if (!skb)
 		return;
 	skb_put_data(skb, buf, sizeof(buf));
@@ -467,6 +467,7 @@ static void stt_hs_auth_proof(struct stt_session *s, const struct stt_frame *f,
 	spin_unlock_bh(&s->lock);
 	STT_INC(s->sn, HANDSHAKES_COMPLETED);
 	stt_session_send_final(s);
+	stt_stream_open_waiting(s);
 	return;
 fail:
 	kfree_sensitive(hs);
@@ -510,6 +511,7 @@ void stt_handshake_final(struct stt_session *s)
 	spin_unlock_bh(&s->lock);
 	STT_INC(s->sn, HANDSHAKES_COMPLETED);
 	wake_up_all(&s->wq);
+	stt_stream_open_waiting(s);
 }
 
 static void stt_skb_peer(const struct sk_buff *skb, union stt_inaddr *peer)

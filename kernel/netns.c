@@ -22,6 +22,10 @@ static int stt_streams_max = 65535;
 static int stt_ms_max = 24 * 3600 * 1000;
 static int stt_suite_max = STT_SUITES_ALL;
 static int stt_int_max = INT_MAX;
+static int stt_frame_min = STT_MAX_FRAME_MIN;
+static int stt_frame_max = STT_MAX_FRAME_MAX;
+static int stt_buf_min = 4096;
+static int stt_buf_max = 64 << 20;
 
 /* Defaults of a new namespace; the same numbers are in Documentation/stt.rst. */
 static const struct stt_sysctl stt_sysctl_defaults = {
@@ -34,6 +38,9 @@ static const struct stt_sysctl stt_sysctl_defaults = {
 	.rekey_after_packets	= 1 << 30,
 	.rekey_after_ms		= 3600 * 1000,
 	.suites			= STT_SUITE_CHACHA20_POLY1305,
+	.max_frame		= 16384,
+	.stream_sndbuf		= 256 * 1024,
+	.stream_rcvbuf		= 256 * 1024,
 };
 
 #define STT_SYSCTL(field, lo, hi) {					\
@@ -56,6 +63,9 @@ static const struct ctl_table stt_sysctl_template[] = {
 	STT_SYSCTL(rekey_after_packets, &stt_one, &stt_int_max),
 	STT_SYSCTL(rekey_after_ms, &stt_one, &stt_ms_max),
 	STT_SYSCTL(suites, &stt_one, &stt_suite_max),
+	STT_SYSCTL(max_frame, &stt_frame_min, &stt_frame_max),
+	STT_SYSCTL(stream_sndbuf, &stt_buf_min, &stt_buf_max),
+	STT_SYSCTL(stream_rcvbuf, &stt_buf_min, &stt_buf_max),
 	{ }
 };
 
@@ -124,6 +134,20 @@ static const char * const stt_stat_names[STT_STAT_MAX] = {
 	[STT_STAT_DROP_HANDSHAKE_STATE]      = "drop_handshake_state",
 	[STT_STAT_DROP_NOMEM]                = "drop_nomem",
 	[STT_STAT_TX_ERRORS]                 = "tx_errors",
+	[STT_STAT_STREAMS_OPENED]            = "streams_opened",
+	[STT_STAT_STREAMS_ACCEPTED]          = "streams_accepted",
+	[STT_STAT_STREAMS_REFUSED]           = "streams_refused",
+	[STT_STAT_STREAMS_REFUSED_BY_PEER]   = "streams_refused_by_peer",
+	[STT_STAT_STREAM_OPEN_RETRANSMITS]   = "stream_open_retransmits",
+	[STT_STAT_STREAMS_RESET_IN]          = "streams_reset_in",
+	[STT_STAT_STREAMS_RESET_OUT]         = "streams_reset_out",
+	[STT_STAT_STREAM_WINDOW_BLOCKED]     = "stream_window_blocked",
+	[STT_STAT_WINDOW_UPDATES_OUT]        = "window_updates_out",
+	[STT_STAT_DATA_OUT_OF_ORDER]         = "data_out_of_order",
+	[STT_STAT_DROP_NO_STREAM]            = "drop_no_stream",
+	[STT_STAT_DROP_STREAM_CLOSED]        = "drop_stream_closed",
+	[STT_STAT_DROP_FLOW_CONTROL]         = "drop_flow_control",
+	[STT_STAT_DROP_DUPLICATE]            = "drop_duplicate",
 };
 
 static int stt_stats_show(struct seq_file *seq, void *v)

@@ -80,6 +80,7 @@
 #define STT_CLOSE_TEXT_MAX	128
 #define STT_HELLO_MIN_DGRAM	256	/* a HELLO datagram is padded to this */
 #define STT_MIN_DGRAM		1200	/* every path carries this much UDP payload */
+#define STT_MAX_DGRAM		8192	/* largest datagram STT sends */
 
 /* DATA flags. */
 #define STT_DATA_FIN		0x01	/* the last byte of the stream is here */
@@ -95,6 +96,16 @@
 #define STT_REJECT_VERSION	2
 #define STT_REJECT_NO_SUITE	3
 #define STT_REJECT_BUSY		4
+
+/* STREAM_RESET codes. */
+#define STT_RESET_ABORT		0	/* the application aborted the stream */
+#define STT_RESET_NO_LISTENER	1	/* nothing accepts streams on that node */
+#define STT_RESET_TOO_MANY	2	/* the session's stream limit is reached */
+#define STT_RESET_KIND		3	/* the listener is of the other kind */
+#define STT_RESET_COLLISION	4	/* both peers opened this id at once */
+#define STT_RESET_BACKLOG	5	/* the listener's accept queue is full */
+#define STT_RESET_CLOSED	6	/* data for a stream already closed */
+#define STT_RESET_FLOW		7	/* the peer sent beyond its window */
 
 /* SESSION_CLOSE reasons. */
 #define STT_CLOSE_NONE		0	/* orderly close */

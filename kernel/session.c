@@ -81,6 +81,8 @@ static void stt_session_destroy(struct work_struct *work)
 	stt_key_free(rcu_dereference_protected(s->tx, true));
 	stt_key_free(rcu_dereference_protected(s->rx, true));
 	stt_rekey_destroy(s);
+	WARN_ON(!xa_empty(&s->streams));
+	xa_destroy(&s->streams);
 	memzero_explicit(s->psk, sizeof(s->psk));
 	stt_endpoint_put(s->ep);
 	/*
@@ -136,6 +138,12 @@ struct stt_session *stt_session_new(struct stt_net *sn, struct stt_endpoint *ep,
 	timer_setup(&s->timer, stt_session_timer, 0);
 	INIT_WORK(&s->destroy_work, stt_session_destroy);
 	INIT_LIST_HEAD(&s->socks);
+	xa_init_flags(&s->streams, XA_FLAGS_LOCK_BH);
+	spin_lock_init(&s->tx_lock);
+	INIT_LIST_HEAD(&s->tx_ready);
+	INIT_WORK(&s->push_work, stt_output_push_work);
+	s->dgram = STT_MIN_DGRAM;
+	s->local = ep->local;
 	stt_rekey_setup(s);
 	stt_replay_init(&s->replay);
 	s->state = client ? STT_SS_HELLO_SENT : STT_SS_CHALLENGED;
@@ -181,11 +189,13 @@ void stt_session_close(struct stt_session *s, int error)
 	/* Every stream of the session fails with it. */
 	list_for_each_entry(ssk, &s->socks, session_node) {
 		WRITE_ONCE(ssk->sk.sk_err, error ?: ECONNRESET);
+		WRITE_ONCE(ssk->sk.sk_shutdown, SHUTDOWN_MASK);
 		sk_error_report(&ssk->sk);
 	}
 	spin_unlock_bh(&s->lock);
 	del_timer(&s->timer);
 	wake_up_all(&s->wq);
+	stt_stream_session_closed(s);
 	STT_INC(sn, SESSIONS_CLOSED);
 
 	spin_lock_bh(&sn->sessions_lock);
@@ -194,9 +204,6 @@ void stt_session_close(struct stt_session *s, int error)
 	spin_unlock_bh(&sn->sessions_lock);
 	stt_session_put(s);
 }
-
-static int stt_session_send(struct stt_session *s, const u8 *frames,
-			    size_t len);
 
 /* Tell the peer we close, then close. */
 static void stt_session_close_idle(struct stt_session *s)
@@ -274,6 +281,7 @@ static void stt_session_tick(struct stt_session *s)
  */
 void stt_session_established(struct stt_session *s)
 {
+	s->dgram = stt_endpoint_dgram(s->ep, &s->peer, &s->local);
 	s->last_rx = jiffies;
 	s->last_tx = jiffies;
 	s->last_use = jiffies;
@@ -286,10 +294,15 @@ void stt_session_established(struct stt_session *s)
  * @ssk: the socket, which holds a reference to @s
  *
  * If the session is already closed the socket gets its error at once.
+ * Attaching an attached socket does nothing.
  */
 void stt_session_attach(struct stt_session *s, struct stt_sock *ssk)
 {
 	spin_lock_bh(&s->lock);
+	if (!list_empty(&ssk->session_node)) {
+		spin_unlock_bh(&s->lock);
+		return;
+	}
 	list_add(&ssk->session_node, &s->socks);
 	s->nsocks++;
 	WRITE_ONCE(s->last_use, jiffies);
@@ -306,11 +319,15 @@ void stt_session_attach(struct stt_session *s, struct stt_sock *ssk)
 /**
  * stt_session_detach() - a socket's stream no longer runs on a session
  * @s: the session
- * @ssk: the socket
+ * @ssk: the socket; detaching it twice does nothing
  */
 void stt_session_detach(struct stt_session *s, struct stt_sock *ssk)
 {
 	spin_lock_bh(&s->lock);
+	if (list_empty(&ssk->session_node)) {
+		spin_unlock_bh(&s->lock);
+		return;
+	}
 	list_del_init(&ssk->session_node);
 	s->nsocks--;
 	WRITE_ONCE(s->last_use, jiffies);
@@ -374,11 +391,14 @@ static bool stt_session_peer_is(const struct stt_session *s,
 /**
  * stt_session_connect() - the session a connecting socket's stream runs on
  * @ssk: the socket; its key and cipher suites are used
- * @ep: the endpoint to run on
+ * @ep: the endpoint to run on, or NULL for any: a socket that did not bind
+ *	takes any session to the peer, or starts one on the shared endpoint
+ *	(which the caller then holds a reference on)
  * @peer: the peer node
  *
- * Reuses a live session to the same peer on the same endpoint under the same
- * key, whatever its state, or starts a handshake.  May sleep.
+ * Reuses a live session to the same peer (on the same endpoint, when one is
+ * given) under the same key, whatever its state, or starts a handshake.
+ * May sleep.
  *
  * Return: the session with a reference for the caller, or an ERR_PTR().
  */
@@ -386,14 +406,14 @@ struct stt_session *stt_session_connect(struct stt_sock *ssk,
 					struct stt_endpoint *ep,
 					const union stt_inaddr *peer)
 {
-	struct stt_net *sn = ep->sn;
+	struct stt_net *sn = stt_net(sock_net(&ssk->sk));
 	struct stt_session *s;
 	int err;
 
 	spin_lock_bh(&sn->sessions_lock);
 	list_for_each_entry(s, &sn->session_list, node) {
 		/* A session authenticated with another key is not ours. */
-		if (stt_session_peer_is(s, ep, peer) &&
+		if (stt_session_peer_is(s, ep ?: s->ep, peer) &&
 		    !crypto_memneq(s->psk, ssk->psk, STT_KEY_LEN) &&
 		    refcount_inc_not_zero(&s->refs)) {
 			spin_unlock_bh(&sn->sessions_lock);
@@ -402,7 +422,17 @@ struct stt_session *stt_session_connect(struct stt_sock *ssk,
 	}
 	spin_unlock_bh(&sn->sessions_lock);
 
-	s = stt_session_new(sn, ep, peer, true, ssk->psk);
+	if (!ep) {
+		union stt_inaddr any = { .sa.sa_family = peer->sa.sa_family };
+
+		ep = stt_endpoint_get(sn, &any, true);
+		if (IS_ERR(ep))
+			return ERR_CAST(ep);
+		s = stt_session_new(sn, ep, peer, true, ssk->psk);
+		stt_endpoint_put(ep);	/* the session holds its own */
+	} else {
+		s = stt_session_new(sn, ep, peer, true, ssk->psk);
+	}
 	if (IS_ERR(s))
 		return s;
 	err = stt_handshake_start(s, ssk->suites);
@@ -479,21 +509,22 @@ struct stt_session *stt_session_find_hello(struct stt_net *sn,
 	return hit;
 }
 
-/*
- * Seal @len bytes of frames into one protected packet and send it.  The
- * frames must fit one datagram.  Callable from any context.
+/**
+ * stt_session_xmit() - seal a packet in place and send it
+ * @s: the session
+ * @skb: room for the header, then the frames, then room for the tag, all
+ *	counted in skb->len.  Consumed.
+ *
+ * Callable from any context.
+ *
+ * Return: 0 or a negative errno.
  */
-static int stt_session_send(struct stt_session *s, const u8 *frames,
-			    size_t len)
+int stt_session_xmit(struct stt_session *s, struct sk_buff *skb)
 {
 	struct stt_hdr hdr = { .type = STT_PKT_PROTECTED };
 	struct stt_key *key;
-	struct sk_buff *skb;
 	int err;
 
-	skb = stt_endpoint_alloc_skb(STT_HDR_LEN + len);
-	if (!skb)
-		return -ENOMEM;
 	rcu_read_lock_bh();
 	key = rcu_dereference_bh(s->tx);
 	if (!key) {
@@ -504,9 +535,7 @@ static int stt_session_send(struct stt_session *s, const u8 *frames,
 	hdr.key_phase = key->gen & 1;
 	hdr.dst_session = s->peer_id;
 	hdr.pn = atomic64_inc_return(&s->tx_pn) - 1;
-	stt_hdr_encode(skb_put(skb, STT_HDR_LEN), &hdr);
-	skb_put_data(skb, frames, len);
-	skb_put(skb, STT_TAG_LEN);
+	stt_hdr_encode(skb->data, &hdr);
 	err = stt_seal(key, skb, hdr.pn);
 	if (!err)
 		stt_rekey_account(s, key, skb->len);
@@ -517,6 +546,29 @@ static int stt_session_send(struct stt_session *s, const u8 *frames,
 	}
 	WRITE_ONCE(s->last_tx, jiffies);
 	return stt_endpoint_xmit(s->ep, skb, &s->peer);
+}
+
+/**
+ * stt_session_send() - send frames in one protected packet of their own
+ * @s: the session
+ * @frames: the encoded frames
+ * @len: their length; they must fit one datagram
+ *
+ * Callable from any context.
+ *
+ * Return: 0 or a negative errno.
+ */
+int stt_session_send(struct stt_session *s, const u8 *frames, size_t len)
+{
+	struct sk_buff *skb;
+
+	skb = stt_endpoint_alloc_skb(STT_HDR_LEN + len, GFP_ATOMIC);
+	if (!skb)
+		return -ENOMEM;
+	skb_put(skb, STT_HDR_LEN);
+	skb_put_data(skb, frames, len);
+	skb_put(skb, STT_TAG_LEN);
+	return stt_session_xmit(s, skb);
 }
 
 /**
@@ -557,14 +609,30 @@ static int stt_frames_check(const u8 *p, size_t len)
 	return 0;
 }
 
-static void stt_frames_process(struct stt_session *s, const u8 *p, size_t len)
+/*
+ * Act on every frame of an authentic packet.  Returns whether a DATA frame
+ * kept @skb (the last frame of a packet may, to save a clone).
+ */
+static bool stt_frames_process(struct stt_session *s, struct sk_buff *skb)
 {
+	const u8 *p = skb->data + STT_HDR_LEN;
+	size_t len = skb->len - STT_HDR_LEN;
 	struct stt_frame f;
 	int n;
 
 	for (; len; p += n, len -= n) {
 		n = stt_frame_decode(p, len, &f);
 		switch (f.type) {
+		case STT_FRAME_DATA:
+			if (stt_input_data(s, skb, &f, n == len))
+				return true;
+			break;
+		case STT_FRAME_STREAM_OPEN:
+		case STT_FRAME_WINDOW_UPDATE:
+		case STT_FRAME_STREAM_FIN:
+		case STT_FRAME_STREAM_RESET:
+			stt_stream_rcv_frame(s, &f);
+			break;
 		case STT_FRAME_FINAL:
 			stt_handshake_final(s);
 			break;
@@ -575,12 +643,13 @@ static void stt_frames_process(struct stt_session *s, const u8 *p, size_t len)
 		case STT_FRAME_SESSION_CLOSE:
 			STT_INC(s->sn, SESSIONS_CLOSED_BY_PEER);
 			stt_session_close(s, ECONNRESET);
-			return;
+			return false;
 		default:
-			/* Streams, acknowledgements and flow control come later. */
+			/* Acknowledgements come with loss recovery. */
 			break;
 		}
 	}
+	return false;
 }
 
 static void stt_protected_rcv(struct stt_session *s, struct sk_buff *skb,
@@ -622,7 +691,8 @@ static void stt_protected_rcv(struct stt_session *s, struct sk_buff *skb,
 		goto drop;
 	}
 	WRITE_ONCE(s->last_rx, jiffies);
-	stt_frames_process(s, skb->data + STT_HDR_LEN, skb->len - STT_HDR_LEN);
+	if (stt_frames_process(s, skb))
+		return;
 drop:
 	kfree_skb(skb);
 }

@@ -2,13 +2,17 @@
 /*
  * The socket layer: the AF_STT protocol family, socket creation and the
  * proto_ops table through which every socket call on an STT stream enters the
- * module.  It owns the lifetime of struct stt_sock, from socket() to the last
- * reference, the checks of what a caller passes in, and the socket's hold on
- * its endpoint and session.  Operations that the module does not provide yet
- * answer EOPNOTSUPP.
+ * module.  It owns the lifetime of struct stt_sock, from socket() (or from
+ * the peer's STREAM_OPEN, for an accepted stream) to the last reference, the
+ * checks of what a caller passes in, the connect() and accept() state
+ * machines, close() and shutdown(), poll(), and the socket's hold on its
+ * endpoint and session.  Socket options live in sockopt.c, the data paths in
+ * output.c and input.c.
  */
 #include <linux/module.h>
 #include <linux/net.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
 #include <net/ipv6.h>
 
 #include "stt.h"
@@ -64,16 +68,21 @@ static int stt_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 	memset(sa, 0, sizeof(*sa));
 	lock_sock(sk);
 	if (peer) {
-		if (sk->sk_state != TCP_ESTABLISHED || !ssk->session) {
+		if (!test_bit(STT_SF_OPEN, &ssk->sflags) || !ssk->session) {
 			err = -ENOTCONN;
 			goto out;
 		}
 		stt_inaddr_to(sa, &ssk->session->peer);
 		sa->sstt_session = ssk->session->peer_id;
+		if (test_bit(STT_SF_OPEN, &ssk->sflags))
+			sa->sstt_stream = ssk->stream_id;
+	} else if (ssk->session) {
+		stt_inaddr_to(sa, &ssk->session->local);
+		sa->sstt_session = ssk->session->local_id;
+		if (test_bit(STT_SF_OPEN, &ssk->sflags))
+			sa->sstt_stream = ssk->stream_id;
 	} else if (ssk->ep) {
 		stt_inaddr_to(sa, &ssk->ep->local);
-		if (ssk->session)
-			sa->sstt_session = ssk->session->local_id;
 	} else {
 		sa->sstt_family = stt_family;
 	}
@@ -82,38 +91,107 @@ out:
 	return err;
 }
 
+/*
+ * A listener closes: it stops taking streams, and those that wait in its
+ * queue are reset.  Called with the socket locked.
+ */
+static void stt_listener_close(struct sock *sk)
+{
+	struct stt_sock *ssk = stt_sk(sk), *child;
+	struct stt_net *sn = ssk->ep->sn;
+
+	mutex_lock(&sn->lock);
+	if (ssk->ep->listener == sk)
+		WRITE_ONCE(ssk->ep->listener, NULL);
+	mutex_unlock(&sn->lock);
+
+	for (;;) {
+		spin_lock_bh(&sk->sk_receive_queue.lock);
+		sk->sk_state = TCP_CLOSE;
+		child = list_first_entry_or_null(&ssk->accept_list,
+						 struct stt_sock, accept_node);
+		if (child) {
+			list_del_init(&child->accept_node);
+			sk_acceptq_removed(sk);
+		}
+		spin_unlock_bh(&sk->sk_receive_queue.lock);
+		if (!child)
+			break;
+		stt_stream_abort(child, STT_RESET_NO_LISTENER);
+		sock_put(&child->sk);
+	}
+}
+
+/* Wait up to the linger time for the end of the stream to be sent. */
+static void stt_linger(struct stt_sock *ssk)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	struct sock *sk = &ssk->sk;
+	long timeo = sk->sk_lingertime;
+
+	add_wait_queue(sk_sleep(sk), &wait);
+	while (timeo && !signal_pending(current) &&
+	       test_bit(STT_SF_IN_TABLE, &ssk->sflags) &&
+	       !test_bit(STT_SF_FIN_SENT, &ssk->sflags))
+		sk_wait_event(sk, &timeo,
+			      !test_bit(STT_SF_IN_TABLE, &ssk->sflags) ||
+			      test_bit(STT_SF_FIN_SENT, &ssk->sflags), &wait);
+	remove_wait_queue(sk_sleep(sk), &wait);
+}
+
+/*
+ * close(): a listener stops listening; a stream ends its side after what is
+ * queued (STREAM_FIN) and goes on sending it after the socket is gone, or,
+ * with SO_LINGER set to 0, is reset at once.  The session stays.
+ */
 static int stt_release(struct socket *sock)
 {
 	struct sock *sk = sock->sk;
 	struct stt_sock *ssk;
+	bool published;
 
 	if (!sk)
 		return 0;
 	ssk = stt_sk(sk);
 
 	lock_sock(sk);
-	if (ssk->ep) {
-		struct stt_net *sn = ssk->ep->sn;
-
-		mutex_lock(&sn->lock);
-		if (ssk->ep->listener == sk)
-			ssk->ep->listener = NULL;
-		mutex_unlock(&sn->lock);
+	/* Bound or connected: a lookup under RCU may still see it. */
+	published = ssk->ep || ssk->session;
+	if (sk->sk_state == TCP_LISTEN) {
+		stt_listener_close(sk);
+	} else if (test_bit(STT_SF_IN_TABLE, &ssk->sflags)) {
+		if (sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime) {
+			stt_stream_abort(ssk, STT_RESET_ABORT);
+		} else {
+			WRITE_ONCE(sk->sk_shutdown,
+				   sk->sk_shutdown | SEND_SHUTDOWN);
+			set_bit(STT_SF_ORPHAN, &ssk->sflags);
+			stt_output_fin(ssk);
+			if (sock_flag(sk, SOCK_LINGER)) {
+				release_sock(sk);
+				stt_linger(ssk);
+				lock_sock(sk);
+			}
+			stt_stream_maybe_done(ssk);
+		}
 	}
-	/* The session outlives its streams: it is the peer's as well. */
-	if (ssk->session) {
-		if (!list_empty(&ssk->session_node))
-			stt_session_detach(ssk->session, ssk);
-		stt_session_put(ssk->session);
-	}
-	ssk->session = NULL;
+	/* A stream still in the table stays attached until it leaves it. */
+	if (ssk->session && !test_bit(STT_SF_IN_TABLE, &ssk->sflags))
+		stt_session_detach(ssk->session, ssk);
 	if (ssk->ep)
 		stt_endpoint_put(ssk->ep);
 	ssk->ep = NULL;
 	memzero_explicit(ssk->psk, sizeof(ssk->psk));
+	/*
+	 * One that no lookup could ever find is freed at once, without the
+	 * RCU grace period (and so lets go of the module sooner).
+	 */
+	if (!published)
+		sock_reset_flag(sk, SOCK_RCU_FREE);
 	sock_orphan(sk);
-	sk->sk_shutdown = SHUTDOWN_MASK;
+	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	sk->sk_state = TCP_CLOSE;
+	stt_sock_net_release(sk);
 	release_sock(sk);
 
 	sock->sk = NULL;
@@ -172,7 +250,7 @@ static int stt_listen(struct socket *sock, int backlog)
 	sn = ssk->ep->sn;
 	mutex_lock(&sn->lock);
 	if (!ssk->ep->listener)
-		ssk->ep->listener = sk;
+		WRITE_ONCE(ssk->ep->listener, sk);
 	err = ssk->ep->listener == sk ? 0 : -EADDRINUSE;
 	mutex_unlock(&sn->lock);
 	if (!err) {
@@ -184,29 +262,50 @@ out:
 	return err;
 }
 
-/* Wait for the session's handshake; called with the socket locked. */
-static int stt_connect_wait(struct sock *sk, struct stt_session *s, int flags)
+/*
+ * Wait until the stream is open or failed; called with the socket locked.
+ * Returns 0, -EINPROGRESS, an interruption, or the failure.
+ */
+static int stt_connect_wait(struct stt_sock *ssk, long timeo)
 {
-	int state, err = 0;
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	struct sock *sk = &ssk->sk;
+	int ret;
 
-	if (flags & O_NONBLOCK) {
-		state = READ_ONCE(s->state);
-		if (state != STT_SS_ESTABLISHED && state != STT_SS_CLOSED)
+	while ((ret = stt_stream_open_done(ssk)) == 1) {
+		if (!timeo)
 			return -EINPROGRESS;
-	} else {
-		release_sock(sk);
-		err = wait_event_interruptible(s->wq,
-					       READ_ONCE(s->state) == STT_SS_ESTABLISHED ||
-					       READ_ONCE(s->state) == STT_SS_CLOSED);
-		lock_sock(sk);
-		if (err)
-			return sock_intr_errno(MAX_SCHEDULE_TIMEOUT);
+		if (signal_pending(current))
+			return sock_intr_errno(timeo);
+		add_wait_queue(sk_sleep(sk), &wait);
+		sk_wait_event(sk, &timeo, stt_stream_open_done(ssk) != 1,
+			      &wait);
+		remove_wait_queue(sk_sleep(sk), &wait);
 	}
-	if (READ_ONCE(s->state) == STT_SS_CLOSED)
-		return -READ_ONCE(s->error) ?: -ECONNRESET;
-	return 0;
+	return -ret;
 }
 
+/* A connect() failed: the socket is back where it started. */
+static void stt_connect_undo(struct stt_sock *ssk)
+{
+	struct sock *sk = &ssk->sk;
+
+	stt_stream_remove(ssk);
+	stt_session_detach(ssk->session, ssk);
+	stt_session_put(ssk->session);
+	ssk->session = NULL;
+	clear_bit(STT_SF_REFUSED, &ssk->sflags);
+	WRITE_ONCE(sk->sk_err, 0);
+	WRITE_ONCE(sk->sk_shutdown, 0);
+	sk->sk_state = TCP_CLOSE;
+}
+
+/*
+ * connect(): find or start the session to the peer (the handshake), open the
+ * stream on it (STREAM_OPEN), and wait for the peer to accept it.  With
+ * O_NONBLOCK it returns EINPROGRESS and poll() reports EPOLLOUT once the
+ * stream is open, or EPOLLERR with the reason in SO_ERROR.
+ */
 static int stt_connect(struct socket *sock, struct sockaddr *uaddr, int len,
 		       int flags)
 {
@@ -214,7 +313,8 @@ static int stt_connect(struct socket *sock, struct sockaddr *uaddr, int len,
 	struct sock *sk = sock->sk;
 	struct stt_sock *ssk = stt_sk(sk);
 	struct stt_session *s;
-	union stt_inaddr peer, any = { };
+	union stt_inaddr peer;
+	bool again = false;
 	int err;
 
 	err = stt_addr_check(sa, len, stt_family, STT_ADDR_CONNECT);
@@ -223,35 +323,27 @@ static int stt_connect(struct socket *sock, struct sockaddr *uaddr, int len,
 	stt_inaddr_from(&peer, sa);
 
 	lock_sock(sk);
-	if (sk->sk_state == TCP_ESTABLISHED) {
+	switch (sk->sk_state) {
+	case TCP_ESTABLISHED:
 		err = -EISCONN;
 		goto out;
-	}
-	err = -EINVAL;
-	if (sk->sk_state == TCP_LISTEN)
+	case TCP_LISTEN:
+		err = -EINVAL;
 		goto out;
-	/* A connect() already under way (non-blocking, or interrupted). */
-	if (ssk->session) {
-		err = -EALREADY;
+	case TCP_SYN_SENT:
+		/* A connect() already under way (non-blocking, interrupted). */
+		again = true;
 		goto wait;
 	}
+	err = -EINVAL;
+	if (sk->sk_shutdown)
+		goto out;	/* a stream that ended is not opened again */
 	err = -ENOKEY;
 	if (!ssk->psk_set)
 		goto out;
-	if (!ssk->ep) {
-		struct stt_endpoint *ep;
-
-		any.sa.sa_family = peer.sa.sa_family;
-		ep = stt_endpoint_get(stt_net(sock_net(sk)), &any, true);
-		if (IS_ERR(ep)) {
-			err = PTR_ERR(ep);
-			goto out;
-		}
-		ssk->ep = ep;
-	} else if (ssk->ep->local.sa.sa_family != peer.sa.sa_family) {
-		err = -EAFNOSUPPORT;
+	err = -EAFNOSUPPORT;
+	if (ssk->ep && ssk->ep->local.sa.sa_family != peer.sa.sa_family)
 		goto out;
-	}
 
 	s = stt_session_connect(ssk, ssk->ep, &peer);
 	if (IS_ERR(s)) {
@@ -259,91 +351,191 @@ static int stt_connect(struct socket *sock, struct sockaddr *uaddr, int len,
 		goto out;
 	}
 	ssk->session = s;
+	ssk->want_stream = sa->sstt_stream;
 	sk->sk_state = TCP_SYN_SENT;
+	set_bit(STT_SF_WANT_OPEN, &ssk->sflags);
+	stt_session_attach(s, ssk);
+	stt_stream_open_ready(s, ssk);
 wait:
-	err = stt_connect_wait(sk, ssk->session, flags);
-	if (err == -EINPROGRESS || err == -ERESTARTSYS || err == -EINTR)
+	err = stt_connect_wait(ssk, sock_sndtimeo(sk, flags & O_NONBLOCK));
+	if (err == -EINPROGRESS && again)
+		err = -EALREADY;
+	if (err == -EINPROGRESS || err == -EALREADY || err == -ERESTARTSYS ||
+	    err == -EINTR)
 		goto out;
 	if (err) {
-		stt_session_put(ssk->session);
-		ssk->session = NULL;
-		sk->sk_state = TCP_CLOSE;
+		stt_connect_undo(ssk);
 		goto out;
 	}
 	sk->sk_state = TCP_ESTABLISHED;
 	sock->state = SS_CONNECTED;
-	stt_session_attach(ssk->session, ssk);
 out:
 	release_sock(sk);
 	return err;
 }
 
-static int stt_setsockopt(struct socket *sock, int level, int optname,
-			  sockptr_t optval, unsigned int optlen)
+/*
+ * accept(): the next stream a peer opened to our endpoint.  The new socket
+ * is open already; getpeername() and getsockname() name its stream.
+ */
+static int stt_accept_one(struct socket *sock, struct socket *newsock,
+			  int flags)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	struct sock *sk = sock->sk, *nsk;
+	struct stt_sock *ssk = stt_sk(sk), *child = NULL;
+	long timeo;
+	int err = 0;
+
+	lock_sock(sk);
+	timeo = sock_rcvtimeo(sk, flags & O_NONBLOCK);
+	while (!child) {
+		if (sk->sk_state != TCP_LISTEN) {
+			err = -EINVAL;
+			break;
+		}
+		spin_lock_bh(&sk->sk_receive_queue.lock);
+		child = list_first_entry_or_null(&ssk->accept_list,
+						 struct stt_sock, accept_node);
+		if (child) {
+			list_del_init(&child->accept_node);
+			sk_acceptq_removed(sk);
+		}
+		spin_unlock_bh(&sk->sk_receive_queue.lock);
+		if (child)
+			break;
+		if (!timeo) {
+			err = -EAGAIN;
+			break;
+		}
+		if (signal_pending(current)) {
+			err = sock_intr_errno(timeo);
+			break;
+		}
+		add_wait_queue(sk_sleep(sk), &wait);
+		sk_wait_event(sk, &timeo, !list_empty(&ssk->accept_list) ||
+			      sk->sk_state != TCP_LISTEN, &wait);
+		remove_wait_queue(sk_sleep(sk), &wait);
+	}
+	release_sock(sk);
+	if (err)
+		return err;
+
+	nsk = &child->sk;
+	lock_sock(nsk);
+	stt_sock_net_hold(nsk);
+	sock_graft(nsk, newsock);
+	newsock->state = SS_CONNECTED;
+	release_sock(nsk);
+	return 0;
+}
+
+static int stt_accept(STT_ACCEPT_PARAMS)
+{
+	return stt_accept_one(sock, newsock, STT_ACCEPT_FLAGS);
+}
+
+/*
+ * shutdown(): SHUT_WR ends our side of the stream after what is queued;
+ * SHUT_RD makes further reads return 0.
+ */
+static int stt_shutdown(struct socket *sock, int how)
 {
 	struct sock *sk = sock->sk;
 	struct stt_sock *ssk = stt_sk(sk);
-	u8 key[STT_PSK_LEN];
-	int val, err = 0;
+	int mask = how + 1, err = 0;	/* SHUT_RD 0 -> RCV_SHUTDOWN 1 ... */
 
-	if (level != SOL_STT)
-		return -ENOPROTOOPT;
-
-	switch (optname) {
-	case STT_PSK:
-		if (optlen != STT_PSK_LEN)
-			return -EINVAL;
-		if (copy_from_sockptr(key, optval, sizeof(key)))
-			return -EFAULT;
-		lock_sock(sk);
-		memcpy(ssk->psk, key, sizeof(key));
-		ssk->psk_set = true;
-		release_sock(sk);
-		memzero_explicit(key, sizeof(key));
-		return 0;
-	case STT_CIPHER:
-		if (optlen < sizeof(int))
-			return -EINVAL;
-		if (copy_from_sockptr(&val, optval, sizeof(val)))
-			return -EFAULT;
-		if (!val || val & ~STT_SUITES_ALL)
-			return -EINVAL;
-		lock_sock(sk);
-		ssk->suites = val;
-		release_sock(sk);
-		return 0;
-	default:
-		err = -ENOPROTOOPT;
+	if (how < SHUT_RD || how > SHUT_RDWR)
+		return -EINVAL;
+	lock_sock(sk);
+	if (sk->sk_state == TCP_LISTEN) {
+		stt_listener_close(sk);
+		goto out;
 	}
+	if (!test_bit(STT_SF_OPEN, &ssk->sflags)) {
+		err = -ENOTCONN;
+		goto out;
+	}
+	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | mask);
+	if ((mask & SEND_SHUTDOWN) && test_bit(STT_SF_IN_TABLE, &ssk->sflags))
+		stt_output_fin(ssk);
+	sk->sk_state_change(sk);
+out:
+	release_sock(sk);
 	return err;
 }
 
-static int stt_getsockopt(struct socket *sock, int level, int optname,
-			  char __user *optval, int __user *optlen)
+static __poll_t stt_poll(struct file *file, struct socket *sock,
+			 poll_table *wait)
 {
-	struct stt_sock *ssk = stt_sk(sock->sk);
-	int len, val;
+	struct sock *sk = sock->sk;
+	struct stt_sock *ssk = stt_sk(sk);
+	u8 shutdown;
+	__poll_t mask = 0;
 
-	if (level != SOL_STT)
-		return -ENOPROTOOPT;
-	if (get_user(len, optlen))
-		return -EFAULT;
-	if (len < 0)
-		return -EINVAL;
+	sock_poll_wait(file, sock, wait);
 
-	switch (optname) {
-	case STT_PSK:
-		return -EPERM;		/* keys are write-only */
-	case STT_CIPHER:
-		val = READ_ONCE(ssk->suites);
-		break;
-	default:
-		return -ENOPROTOOPT;
-	}
-	len = min_t(int, len, sizeof(val));
-	if (put_user(len, optlen) || copy_to_user(optval, &val, len))
-		return -EFAULT;
-	return 0;
+	if (READ_ONCE(sk->sk_state) == TCP_LISTEN)
+		return list_empty_careful(&ssk->accept_list) ? 0 :
+		       EPOLLIN | EPOLLRDNORM;
+
+	shutdown = READ_ONCE(sk->sk_shutdown);
+	if (READ_ONCE(sk->sk_err))
+		mask |= EPOLLERR;
+	if (shutdown == SHUTDOWN_MASK)
+		mask |= EPOLLHUP;
+	if (shutdown & RCV_SHUTDOWN)
+		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
+	if (stt_input_readable(ssk))
+		mask |= EPOLLIN | EPOLLRDNORM;
+
+	if (!test_bit(STT_SF_OPEN, &ssk->sflags))
+		return mask;	/* connecting: EPOLLOUT once open */
+	if (shutdown & SEND_SHUTDOWN || test_bit(STT_SF_RESET_RCVD, &ssk->sflags))
+		mask |= EPOLLOUT | EPOLLWRNORM;	/* a write fails at once */
+	else if (sock_writeable(sk))
+		mask |= EPOLLOUT | EPOLLWRNORM;
+	else
+		sk_set_bit(SOCKWQ_ASYNC_NOSPACE, sk);
+	return mask;
+}
+
+static int stt_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
+{
+	struct sock *sk = sock->sk;
+	struct stt_sock *ssk = stt_sk(sk);
+	int ret;
+
+	if (msg->msg_flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	if (msg->msg_name)
+		return -EISCONN;
+	lock_sock(sk);
+	if (!test_bit(STT_SF_OPEN, &ssk->sflags) || !ssk->session)
+		ret = sk->sk_state == TCP_CLOSE && sk->sk_shutdown ?
+		      -EPIPE : -ENOTCONN;
+	else
+		ret = stt_output_sendmsg(ssk, msg, len);
+	release_sock(sk);
+	return ret;
+}
+
+static int stt_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
+		       int flags)
+{
+	struct sock *sk = sock->sk;
+	struct stt_sock *ssk = stt_sk(sk);
+	int ret;
+
+	if (flags & (MSG_OOB | MSG_ERRQUEUE))
+		return -EOPNOTSUPP;
+	lock_sock(sk);
+	if (!test_bit(STT_SF_OPEN, &ssk->sflags) || !ssk->session)
+		ret = -ENOTCONN;
+	else
+		ret = stt_input_recvmsg(ssk, msg, len, flags);
+	release_sock(sk);
+	return ret;
 }
 
 /*
@@ -358,17 +550,80 @@ static const struct proto_ops stt_ops = {
 	.bind		= stt_bind,
 	.connect	= stt_connect,
 	.socketpair	= sock_no_socketpair,
-	.accept		= sock_no_accept,
+	.accept		= stt_accept,
 	.getname	= stt_getname,
 	.ioctl		= sock_no_ioctl,
+	.poll		= stt_poll,
 	.listen		= stt_listen,
-	.shutdown	= sock_no_shutdown,
+	.shutdown	= stt_shutdown,
 	.setsockopt	= stt_setsockopt,
 	.getsockopt	= stt_getsockopt,
-	.sendmsg	= sock_no_sendmsg,
-	.recvmsg	= sock_no_recvmsg,
+	.sendmsg	= stt_sendmsg,
+	.recvmsg	= stt_recvmsg,
 	.mmap		= sock_no_mmap,
 };
+
+/* Everything is released; what was still queued goes with the socket. */
+static void stt_sock_destruct(struct sock *sk)
+{
+	struct stt_sock *ssk = stt_sk(sk);
+
+	__skb_queue_purge(&sk->sk_receive_queue);
+	__skb_queue_purge(&ssk->ooo);
+	if (ssk->session)
+		stt_session_put(ssk->session);
+	ssk->session = NULL;
+}
+
+/* What every STT socket starts with, made by socket() or by a peer. */
+static void stt_sock_init(struct sock *sk, int type)
+{
+	struct stt_sock *ssk = stt_sk(sk);
+	struct stt_sysctl *sc = &stt_net(sock_net(sk))->sysctl;
+
+	sk->sk_type = type;
+	sk->sk_protocol = 0;
+	sk->sk_state = TCP_CLOSE;
+	sk->sk_destruct = stt_sock_destruct;
+	timer_setup(&sk->sk_timer, stt_stream_timer, 0);
+	sk->sk_sndbuf = READ_ONCE(sc->stream_sndbuf);
+	sk->sk_rcvbuf = READ_ONCE(sc->stream_rcvbuf);
+	/* Looked up under RCU by stream id and as an endpoint's listener. */
+	sock_set_flag(sk, SOCK_RCU_FREE);
+	ssk->suites = READ_ONCE(sc->suites);
+	ssk->kind = type == SOCK_SEQPACKET ? STT_KIND_MESSAGES : STT_KIND_BYTES;
+	ssk->max_frame = READ_ONCE(sc->max_frame);
+	ssk->peer_max_frame = ssk->max_frame;
+	INIT_LIST_HEAD(&ssk->session_node);
+	INIT_LIST_HEAD(&ssk->tx_node);
+	INIT_LIST_HEAD(&ssk->accept_list);
+	INIT_LIST_HEAD(&ssk->accept_node);
+	skb_queue_head_init(&ssk->ooo);
+}
+
+/**
+ * stt_sock_alloc() - make the socket of a stream a peer opened
+ * @net: the namespace
+ * @type: %SOCK_STREAM or %SOCK_SEQPACKET, the listener's
+ * @gfp: allocation flags
+ *
+ * It holds no reference on the namespace until accept() hands it to a
+ * process (stt_sock_net_hold()): until then it is the session's, and the
+ * namespace's exit closes the session.
+ *
+ * Return: the socket, with one reference, or NULL.
+ */
+struct sock *stt_sock_alloc(struct net *net, int type, gfp_t gfp)
+{
+	struct sock *sk;
+
+	sk = sk_alloc(net, stt_family, gfp, &stt_proto, 1);
+	if (!sk)
+		return NULL;
+	sock_init_data(NULL, sk);
+	stt_sock_init(sk, type);
+	return sk;
+}
 
 static int stt_create(struct net *net, struct socket *sock, int protocol,
 		      int kern)
@@ -386,10 +641,7 @@ static int stt_create(struct net *net, struct socket *sock, int protocol,
 		return -ENOMEM;
 
 	sock_init_data(sock, sk);
-	sk->sk_protocol = protocol;
-	sk->sk_state = TCP_CLOSE;
-	stt_sk(sk)->suites = READ_ONCE(stt_net(net)->sysctl.suites);
-	INIT_LIST_HEAD(&stt_sk(sk)->session_node);
+	stt_sock_init(sk, sock->type);
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 #include <linux/timer.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+#include <linux/xarray.h>
 #include <net/ipv6.h>
 #include <net/netns/generic.h>
 #include <net/sock.h>
@@ -36,6 +37,9 @@
  * @rekey_after_packets: packets sealed under one key before a key update
  * @rekey_after_ms: age of a key after which it is updated
  * @suites: cipher suites a new socket offers (bits of %STT_SUITES_ALL)
+ * @max_frame: default maximum frame size of a new stream
+ * @stream_sndbuf: default send buffer of a new stream, bytes
+ * @stream_rcvbuf: default receive buffer (and window) of a new stream, bytes
  *
  * All ints, as the proc handlers want them.  Read with READ_ONCE().
  */
@@ -49,6 +53,9 @@ struct stt_sysctl {
 	int rekey_after_packets;
 	int rekey_after_ms;
 	int suites;
+	int max_frame;
+	int stream_sndbuf;
+	int stream_rcvbuf;
 };
 
 /**
@@ -144,8 +151,8 @@ static inline bool stt_inaddr_equal(const union stt_inaddr *a,
  * @sn: the namespace
  * @udp: the UDP socket
  * @local: the address it is bound to (port filled in after binding)
- * @listener: the STT socket accepting streams here, or NULL; under
- *	stt_net.lock
+ * @listener: the STT socket accepting streams here, or NULL; changed under
+ *	stt_net.lock, read under RCU by the receive path
  * @shared: the namespace's default client endpoint for its family
  * @rcu: frees it once the receive hook cannot be running with it
  */
@@ -229,6 +236,18 @@ struct stt_handshake;
  * @last_use: jiffies of the last time a socket attached or detached
  * @socks: the sockets whose streams run on this session, under @lock
  * @nsocks: how many
+ * @streams: stream sockets by stream id (RCU readers; writers take the
+ *	xarray's lock)
+ * @nstreams: streams in @streams, under the xarray's lock
+ * @streams_closed: the session closed; no stream may enter @streams
+ * @next_stream: the next stream id to try when assigning one
+ * @dgram: largest UDP payload to send on this path, bytes
+ * @local: our address on this path, once established
+ * @tx_lock: protects @tx_ready
+ * @tx_ready: streams that may have something to send, in round-robin order
+ * @tx_flags: %STT_TX_BUSY while a pusher runs, %STT_TX_AGAIN when it must
+ *	look again
+ * @push_work: runs the pusher for contexts that must not do it themselves
  */
 struct stt_session {
 	struct hlist_node hnode;
@@ -268,7 +287,20 @@ struct stt_session {
 	unsigned long last_use;
 	struct list_head socks;
 	unsigned int nsocks;
+	struct xarray streams;
+	unsigned int nstreams;
+	bool streams_closed;
+	u16 next_stream;
+	unsigned int dgram;
+	union stt_inaddr local;
+	spinlock_t tx_lock;		/* tx_ready */
+	struct list_head tx_ready;
+	unsigned long tx_flags;
+	struct work_struct push_work;
 };
+
+#define STT_TX_BUSY	0
+#define STT_TX_AGAIN	1
 
 /**
  * struct stt_skb_cb - what a queued handshake packet carries in skb->cb
@@ -281,6 +313,44 @@ struct stt_skb_cb {
 #define STT_SKB_CB(skb) ((struct stt_skb_cb *)(skb)->cb)
 
 /**
+ * struct stt_chunk_cb - what a queued chunk of stream data carries in skb->cb
+ * @offset: stream offset of its first byte
+ * @len: bytes of stream data in it
+ * @used: bytes of it the reader already consumed (receive side)
+ * @flags: %STT_DATA_FIN and %STT_DATA_MSG_END
+ *
+ * On the send side a chunk is a packet in the making: the skb holds room for
+ * the packet header and the DATA frame header in front of the data and for
+ * the AEAD tag behind it, so that it is sealed in place and sent as it is.
+ * On the receive side it is the decrypted packet, pulled and trimmed to the
+ * data of its DATA frame.
+ */
+struct stt_chunk_cb {
+	u64 offset;
+	u32 len;
+	u32 used;
+	u8 flags;
+};
+
+#define STT_CHUNK_CB(skb) ((struct stt_chunk_cb *)(skb)->cb)
+
+/* Bits of stt_sock.sflags. */
+enum {
+	STT_SF_OPENING,		/* STREAM_OPEN sent, no answer yet */
+	STT_SF_OPEN,		/* the peer accepted, or we accepted */
+	STT_SF_REFUSED,		/* the peer refused the open */
+	STT_SF_FIN_QUEUED,	/* our end of the stream is decided */
+	STT_SF_FIN_SENT,	/* ... and sent */
+	STT_SF_FIN_RCVD,	/* the peer's final size is known */
+	STT_SF_RESET_RCVD,	/* the peer aborted the stream */
+	STT_SF_RESET_SENT,	/* we aborted it */
+	STT_SF_IN_TABLE,	/* in the session's stream table */
+	STT_SF_ORPHAN,		/* closed by the application, still sending */
+	STT_SF_WANT_OPEN,	/* connect() waits for the session to open it */
+	STT_SF_PEER_OPENED,	/* the peer opened it (accepted here) */
+};
+
+/**
  * struct stt_sock - one STT stream socket
  * @sk: the generic socket; must stay first so that sk_alloc() sizes it
  * @psk: the pre-shared key set with %STT_PSK
@@ -289,6 +359,44 @@ struct stt_skb_cb {
  * @ep: the endpoint it is bound to, or NULL
  * @session: the session its stream runs on, or NULL
  * @session_node: in stt_session.socks once connected
+ * @sflags: STT_SF_* bits (atomic bit operations)
+ * @stream_id: the stream id, once connected or accepted
+ * @want_stream: the stream id connect() asked for, or %STT_STREAM_ANY
+ * @kind: %STT_KIND_BYTES or %STT_KIND_MESSAGES
+ * @priority: %STT_PRIORITY
+ * @nodelay: %STT_NODELAY
+ * @cork: %STT_CORK
+ * @label_len: length of @label
+ * @label: %STT_LABEL
+ * @max_frame: our maximum frame size
+ * @peer_max_frame: the peer's, from its STREAM_OPEN (or ours)
+ * @max_streams: %STT_MAX_STREAMS, 0 for the sysctl
+ * @reset_code: the code of a STREAM_RESET received
+ * @open_rto: current STREAM_OPEN retransmission timeout, jiffies
+ * @open_deadline: jiffies at which an unanswered STREAM_OPEN gives up
+ * @tx_node: in stt_session.tx_ready, under its tx_lock
+ * @pending: the partial chunk short writes are coalesced into, under the
+ *	write queue's lock; the write queue holds the chunks ready to go
+ * @pending_corked: @pending waits for more data (cork, %MSG_MORE), not just
+ *	for the stream's earlier data to go
+ * @snd_nxt: stream offset of the next byte written (sendmsg, socket lock)
+ * @snd_sent: stream offset up to which data was sent (write queue lock)
+ * @snd_max: the peer's max_data for this stream (write queue lock)
+ * @snd_win0: the window the peer granted at the start; a SEQPACKET message
+ *	may not be longer
+ * @rcv_nxt: the next in-order stream offset (receive queue lock)
+ * @rcv_read: offset up to which the application has read
+ * @rcv_adv: the max_data last advertised to the peer
+ * @rcv_final: the stream's final size, once %STT_SF_FIN_RCVD
+ * @rcv_msgs: complete messages in the receive queue (SEQPACKET)
+ * @ooo: data received ahead of @rcv_nxt, by offset (its own lock)
+ * @accept_list: streams waiting for accept() (listener; its receive queue
+ *	lock)
+ * @accept_node: in the listener's @accept_list
+ * @bytes_sent: statistics for %STT_INFO
+ * @bytes_rcvd: statistics for %STT_INFO
+ * @frames_sent: statistics for %STT_INFO
+ * @frames_rcvd: statistics for %STT_INFO
  */
 struct stt_sock {
 	struct sock sk;
@@ -298,6 +406,45 @@ struct stt_sock {
 	struct stt_endpoint *ep;
 	struct stt_session *session;
 	struct list_head session_node;
+
+	unsigned long sflags;
+	u16 stream_id;
+	u16 want_stream;
+	u8 kind;
+	u8 priority;
+	bool nodelay;
+	bool cork;
+	u8 label_len;
+	char label[STT_LABEL_MAX];
+	u16 max_frame;
+	u16 peer_max_frame;
+	u32 max_streams;
+	u32 reset_code;
+	unsigned long open_rto;
+	unsigned long open_deadline;
+
+	struct list_head tx_node;
+	struct sk_buff *pending;
+	bool pending_corked;
+	u64 snd_nxt;
+	u64 snd_sent;
+	u64 snd_max;
+	u64 snd_win0;
+
+	u64 rcv_nxt;
+	u64 rcv_read;
+	u64 rcv_adv;
+	u64 rcv_final;
+	u32 rcv_msgs;
+	struct sk_buff_head ooo;
+
+	struct list_head accept_list;
+	struct list_head accept_node;
+
+	u64 bytes_sent;
+	u64 bytes_rcvd;
+	u64 frames_sent;
+	u64 frames_rcvd;
 };
 
 static inline struct stt_sock *stt_sk(const struct sock *sk)
@@ -311,6 +458,48 @@ extern struct workqueue_struct *stt_wq;
 /* socket.c */
 int stt_socket_init(void);
 void stt_socket_exit(void);
+struct sock *stt_sock_alloc(struct net *net, int type, gfp_t gfp);
+
+/* sockopt.c */
+int stt_setsockopt(struct socket *sock, int level, int optname,
+		   sockptr_t optval, unsigned int optlen);
+int stt_getsockopt(struct socket *sock, int level, int optname,
+		   char __user *optval, int __user *optlen);
+
+struct stt_frame;
+
+/* stream.c */
+int stt_stream_send_ctl(struct stt_session *s, const struct stt_frame *f);
+void stt_stream_send_window(struct stt_sock *ssk, bool force);
+int stt_stream_open(struct stt_sock *ssk, u16 want);
+int stt_stream_open_done(struct stt_sock *ssk);
+void stt_stream_open_ready(struct stt_session *s, struct stt_sock *ssk);
+void stt_stream_open_waiting(struct stt_session *s);
+void stt_stream_timer(struct timer_list *t);
+struct stt_sock *stt_stream_lookup(struct stt_session *s, u16 id);
+void stt_stream_remove(struct stt_sock *ssk);
+void stt_stream_maybe_done(struct stt_sock *ssk);
+void stt_stream_abort(struct stt_sock *ssk, u32 code);
+void stt_stream_rcv_frame(struct stt_session *s, const struct stt_frame *f);
+void stt_stream_session_closed(struct stt_session *s);
+
+/* output.c */
+void stt_output_push(struct stt_session *s, bool may_sleep);
+void stt_output_push_work(struct work_struct *work);
+void stt_output_schedule(struct stt_session *s, struct stt_sock *ssk,
+			 bool may_sleep);
+void stt_output_unschedule(struct stt_session *s, struct stt_sock *ssk);
+void stt_output_flush(struct stt_sock *ssk);
+void stt_output_fin(struct stt_sock *ssk);
+int stt_output_sendmsg(struct stt_sock *ssk, struct msghdr *msg, size_t len);
+
+/* input.c */
+bool stt_input_data(struct stt_session *s, struct sk_buff *skb,
+		    const struct stt_frame *f, bool take);
+void stt_input_fin(struct stt_sock *ssk, u64 final);
+bool stt_input_readable(struct stt_sock *ssk);
+int stt_input_recvmsg(struct stt_sock *ssk, struct msghdr *msg, size_t len,
+		      int flags);
 
 /* netns.c */
 int stt_net_register(void);
@@ -322,7 +511,10 @@ struct stt_endpoint *stt_endpoint_get(struct stt_net *sn,
 void stt_endpoint_put(struct stt_endpoint *ep);
 int stt_endpoint_xmit(struct stt_endpoint *ep, struct sk_buff *skb,
 		      const union stt_inaddr *peer);
-struct sk_buff *stt_endpoint_alloc_skb(unsigned int len);
+struct sk_buff *stt_endpoint_alloc_skb(unsigned int len, gfp_t gfp);
+unsigned int stt_endpoint_dgram(struct stt_endpoint *ep,
+				const union stt_inaddr *peer,
+				union stt_inaddr *src);
 void stt_endpoint_net_exit(struct stt_net *sn);
 void stt_session_refused(struct stt_endpoint *ep, const union stt_inaddr *peer);
 
@@ -357,6 +549,8 @@ struct stt_session *stt_session_connect(struct stt_sock *ssk,
 					const union stt_inaddr *peer);
 void stt_session_put(struct stt_session *s);
 void stt_session_close(struct stt_session *s, int error);
+int stt_session_xmit(struct stt_session *s, struct sk_buff *skb);
+int stt_session_send(struct stt_session *s, const u8 *frames, size_t len);
 int stt_session_rcv(struct stt_endpoint *ep, struct sk_buff *skb);
 
 /* rekey.c */

@@ -6,6 +6,7 @@
  * message.  Needs root and $STT_KO, the path of stt.ko.
  */
 #include <errno.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
@@ -19,9 +20,28 @@ static int stt_loaded(void)
 	return access("/sys/module/stt", F_OK) == 0;
 }
 
-static int stt_unload(void)
+static int stt_unload_once(void)
 {
 	return syscall(SYS_delete_module, "stt", O_NONBLOCK) ? errno : 0;
+}
+
+/*
+ * Unload once nothing holds the module.  A closed socket that streams were
+ * looked up in is freed after an RCU grace period, so its hold on the module
+ * may outlive close() by that much: wait for it, up to 10 s.
+ */
+static int stt_unload(void)
+{
+	struct timespec tick = { .tv_nsec = 10 * 1000 * 1000 };
+	int i, err;
+
+	for (i = 0; i < 1000; i++) {
+		err = stt_unload_once();
+		if (err != EWOULDBLOCK)
+			break;
+		nanosleep(&tick, NULL);
+	}
+	return err;
 }
 
 static int stt_load(const char *params)
@@ -61,7 +81,7 @@ TEST_F(mod, open_socket_pins_module)
 	int fd = socket(AF_STT, SOCK_SEQPACKET, 0);
 
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(EWOULDBLOCK, stt_unload());
+	EXPECT_EQ(EWOULDBLOCK, stt_unload_once());
 	EXPECT_TRUE(stt_loaded());
 	close(fd);
 	EXPECT_EQ(0, stt_unload());

@@ -364,16 +364,19 @@ static int so_error(int fd)
 }
 
 /*
- * The server closes a session nobody uses there after its idle timeout and
- * says so; the client's stream on it fails with ECONNRESET, and the next
- * connect() opens a new session.
+ * The server closes a session it has no stream on any more after its idle
+ * timeout and says so; the client's stream on it fails with ECONNRESET, and
+ * the next connect() opens a new session.
  */
 TEST_F_TIMEOUT(pair, idle_close_reaches_the_peer, 120)
 {
-	int fd = stt_socket_key(key_a), again;
+	int fd = stt_socket_key(key_a), again, acc;
 
 	ASSERT_EQ(0, stt_sysctl("stt-a", "idle_timeout_ms", 1000));
 	ASSERT_EQ(0, do_connect(fd, &self->srv_addr));
+	acc = accept(self->srv, NULL, NULL);
+	ASSERT_LE(0, acc);
+	close(acc);
 	EXPECT_EQ(1, stat_wait("stt-a", "sessions_idle", 1));
 	EXPECT_EQ(1, stat_wait("stt-b", "sessions_closed_by_peer", 1));
 	EXPECT_EQ(ECONNRESET, so_error(fd));

@@ -185,7 +185,8 @@ TEST_F(addr, long_length_is_accepted)
 	EXPECT_NE(EINVAL, bind(self->fd, (struct sockaddr *)&big, sizeof(big)) ? errno : 0);
 }
 
-TEST(unbuilt_operations)
+/* Calls that need a listening or connected socket, on one that is neither. */
+TEST(unconnected_operations)
 {
 	char buf[8] = "x";
 	int fd;
@@ -194,10 +195,14 @@ TEST(unbuilt_operations)
 	ASSERT_LE(0, fd);
 
 	EXPECT_EQ(-1, accept(fd, NULL, NULL));
-	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(-1, send(fd, buf, 1, MSG_NOSIGNAL));
-	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_EQ(ENOTCONN, errno);
 	EXPECT_EQ(-1, recv(fd, buf, 1, MSG_DONTWAIT));
+	EXPECT_EQ(ENOTCONN, errno);
+	EXPECT_EQ(-1, shutdown(fd, SHUT_WR));
+	EXPECT_EQ(ENOTCONN, errno);
+	EXPECT_EQ(-1, send(fd, buf, 1, MSG_OOB | MSG_NOSIGNAL));
 	EXPECT_EQ(EOPNOTSUPP, errno);
 	close(fd);
 }

@@ -63,6 +63,162 @@
 #define STT_CIPHER_AES_256_GCM		0x02
 
 /**
+ * define STT_LABEL - socket option naming the stream (the seed's purpose)
+ *
+ * Up to %STT_LABEL_MAX bytes of any content, set before connect().  The label
+ * travels in STREAM_OPEN; on the accepting side getsockopt() of the accepted
+ * socket reads it.  Longer labels are refused with %EINVAL; after connect()
+ * setting it fails with %EISCONN.
+ */
+#define STT_LABEL	3
+/** define STT_LABEL_MAX - longest label, in bytes */
+#define STT_LABEL_MAX	64
+
+/**
+ * define STT_MAX_FRAME - socket option setting the stream's maximum frame size
+ *
+ * An int from %STT_MAX_FRAME_MIN to %STT_MAX_FRAME_MAX bytes; the default is
+ * the sysctl ``net.stt.max_frame`` (16384).  It is how many bytes the stream
+ * sends in one turn of the session's scheduler before the next stream with
+ * data gets its turn: small frames interleave finely, large ones spend less
+ * per byte.  Set before connect(); it travels in STREAM_OPEN.  Data is
+ * carried in as many datagrams as a frame needs, each within the path MTU.
+ */
+#define STT_MAX_FRAME	4
+/** define STT_MAX_FRAME_MIN - smallest maximum frame size */
+#define STT_MAX_FRAME_MIN	1024
+/** define STT_MAX_FRAME_MAX - largest maximum frame size */
+#define STT_MAX_FRAME_MAX	65535
+
+/**
+ * define STT_NODELAY - socket option sending every write at once
+ *
+ * An int, 0 or 1.  By default a short write that finds earlier data of the
+ * stream still waiting to be sent is coalesced with it into a full datagram
+ * (like Nagle's algorithm in TCP); with %STT_NODELAY each write is sent as it
+ * comes.  Setting it also sends whatever is held back.
+ */
+#define STT_NODELAY	5
+
+/**
+ * define STT_CORK - socket option holding partial datagrams back
+ *
+ * An int, 0 or 1.  While set, data that does not fill a datagram is held
+ * until more comes; clearing it sends what is held (the seed's flush()).
+ * ``send(..., MSG_MORE)`` does the same for one call.
+ */
+#define STT_CORK	6
+
+/**
+ * define STT_PRIORITY - socket option setting the stream's scheduling priority
+ *
+ * An int from 0 (the default) to %STT_PRIORITY_MAX.  In each round of the
+ * session's scheduler a stream of priority p may send p + 1 frames, so that
+ * higher priorities get a larger share and no stream with data starves.
+ * Can be changed at any time.
+ */
+#define STT_PRIORITY	7
+/** define STT_PRIORITY_MAX - highest priority */
+#define STT_PRIORITY_MAX	7
+
+/**
+ * define STT_MAX_STREAMS - socket option capping a session's open streams
+ *
+ * An int from 1 to 65535.  connect() on this socket, and a listener accepting
+ * streams, refuse to go beyond min(this, ``net.stt.max_concurrent_streams``)
+ * open streams on the session: connect() fails with %ENOSR (the seed's
+ * TooManyStreamsError), and succeeds again once a stream of the session is
+ * closed.  Reading it returns the cap in force.
+ */
+#define STT_MAX_STREAMS	8
+
+/**
+ * define STT_INFO - socket option reading a &struct stt_info
+ */
+#define STT_INFO	9
+
+/**
+ * define STT_INFO_VERSION - the &struct stt_info layout this header describes
+ */
+#define STT_INFO_VERSION	1
+
+/**
+ * enum stt_state - a stream's state in &struct stt_info
+ * @STT_STATE_CLOSED: not connected, or fully closed
+ * @STT_STATE_LISTEN: a listening socket
+ * @STT_STATE_CONNECTING: connect() is under way
+ * @STT_STATE_OPEN: both directions open
+ * @STT_STATE_SEND_CLOSED: this side sent its end of the stream
+ * @STT_STATE_RECV_CLOSED: the peer sent its end of the stream
+ * @STT_STATE_RESET: the stream was aborted
+ */
+enum stt_state {
+	STT_STATE_CLOSED,
+	STT_STATE_LISTEN,
+	STT_STATE_CONNECTING,
+	STT_STATE_OPEN,
+	STT_STATE_SEND_CLOSED,
+	STT_STATE_RECV_CLOSED,
+	STT_STATE_RESET,
+};
+
+/**
+ * struct stt_info - what getsockopt(%SOL_STT, %STT_INFO) reports of a stream
+ * @stti_version: %STT_INFO_VERSION; later versions only add fields at the end
+ * @stti_state: an &enum stt_state
+ * @stti_priority: the stream's %STT_PRIORITY
+ * @stti_kind: 1 for a byte stream, 2 for a message stream
+ * @stti_reserved: zero
+ * @stti_stream: the stream id
+ * @stti_max_frame: this side's maximum frame size
+ * @stti_peer_max_frame: the peer's maximum frame size
+ * @stti_session: our session id (the one in sockaddr_stt of getsockname())
+ * @stti_peer_session: the peer's session id
+ * @stti_mtu: largest datagram payload the session sends, in bytes
+ * @stti_srtt_us: smoothed round-trip time of the session, in microseconds
+ *	(0 until measured)
+ * @stti_rttvar_us: its variation, in microseconds
+ * @stti_bytes_sent: stream bytes sent (first transmissions)
+ * @stti_bytes_received: stream bytes received in order
+ * @stti_bytes_retrans: stream bytes sent again after a loss
+ * @stti_frames_sent: DATA frames sent
+ * @stti_frames_received: DATA frames received
+ * @stti_frames_retrans: DATA frames sent again after a loss
+ * @stti_snd_queued: bytes written and not yet sent
+ * @stti_snd_window: bytes the peer lets us send beyond what we sent
+ * @stti_rcv_queued: bytes received and not yet read
+ * @stti_rcv_window: bytes we let the peer send beyond what it sent
+ *
+ * getsockopt() copies at most the length it is given and returns the length
+ * it copied, so that old programs keep working with newer kernels.
+ */
+struct stt_info {
+	__u32	stti_version;
+	__u8	stti_state;
+	__u8	stti_priority;
+	__u8	stti_kind;
+	__u8	stti_reserved;
+	__u16	stti_stream;
+	__u16	stti_max_frame;
+	__u16	stti_peer_max_frame;
+	__u16	stti_mtu;
+	__u32	stti_session;
+	__u32	stti_peer_session;
+	__u32	stti_srtt_us;
+	__u32	stti_rttvar_us;
+	__u64	stti_bytes_sent;
+	__u64	stti_bytes_received;
+	__u64	stti_bytes_retrans;
+	__u64	stti_frames_sent;
+	__u64	stti_frames_received;
+	__u64	stti_frames_retrans;
+	__u64	stti_snd_queued;
+	__u64	stti_snd_window;
+	__u64	stti_rcv_queued;
+	__u64	stti_rcv_window;
+};
+
+/**
  * define STT_STREAM_ANY - stream id that asks the kernel to assign one
  */
 #define STT_STREAM_ANY	0
@@ -73,8 +229,12 @@
  * @sstt_addr_family: family of @sstt_addr: %AF_INET or %AF_INET6.
  * @sstt_port: UDP port of the node, in network byte order.  0 in bind()
  *	asks for an ephemeral port; connect() needs a real port.
- * @sstt_stream: stream id within the session; %STT_STREAM_ANY (0) asks the
- *	kernel to assign one.
+ * @sstt_stream: stream id within the session, 1 to 65535.  In connect(),
+ *	%STT_STREAM_ANY (0) asks the kernel to assign one: odd ids on the
+ *	session's client side (the node that started the handshake), even ones
+ *	on its server side, so that the two peers never pick the same id.  An id
+ *	asked for explicitly may be of either parity; one in use fails with
+ *	%EADDRINUSE.  Must be 0 in bind().
  * @sstt_scope_id: IPv6 scope (interface index) for link-local addresses;
  *	must be 0 for IPv4.
  * @sstt_session: session id.  Reported by getsockname() and getpeername();

@@ -1,0 +1,479 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The sending side of streams.  Owns the path of user data from send() to
+ * the wire: cutting writes into chunks that each fill one datagram (the one
+ * copy of the data), coalescing short writes, corking, the end of a stream
+ * (FIN), and the session's scheduler, which takes turns among the streams
+ * with data (round-robin, a stream of priority p sending p + 1 frames per
+ * turn), respects each stream's flow control window, and seals each chunk in
+ * place and sends it.
+ *
+ * One pusher runs per session at a time (%STT_TX_BUSY); whoever finds it
+ * busy leaves a note (%STT_TX_AGAIN) and the running pusher looks again, so
+ * no lock is held while sealing and the per-packet path takes only the
+ * stream's own write queue lock.
+ */
+#include <linux/sched/signal.h>
+
+#include "stt.h"
+#include "codec.h"
+
+/* What precedes a chunk's data in its packet. */
+#define STT_CHUNK_HDR	(STT_HDR_LEN + 1 + STT_DATA_HDR_LEN)
+
+/* Packets one pusher sends before it hands over to the work queue. */
+#define STT_PUSH_BUDGET	256
+
+/* Stream data bytes one datagram of @s carries. */
+static unsigned int stt_chunk_cap(const struct stt_session *s)
+{
+	return s->dgram - STT_CHUNK_HDR - STT_TAG_LEN;
+}
+
+/* Bytes a chunk still has room for. */
+static unsigned int stt_chunk_room(const struct stt_session *s,
+				   const struct sk_buff *skb)
+{
+	return stt_chunk_cap(s) - STT_CHUNK_CB(skb)->len;
+}
+
+static struct sk_buff *stt_chunk_alloc(struct stt_sock *ssk)
+{
+	struct stt_session *s = ssk->session;
+	struct sock *sk = &ssk->sk;
+	struct sk_buff *skb;
+
+	skb = stt_endpoint_alloc_skb(s->dgram - STT_TAG_LEN, sk->sk_allocation);
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, STT_CHUNK_HDR);
+	memset(skb->cb, 0, sizeof(struct stt_chunk_cb));
+	STT_CHUNK_CB(skb)->offset = ssk->snd_nxt;
+	skb_set_owner_w(skb, sk);
+	return skb;
+}
+
+/*
+ * Seal a chunk and send it.  It stops counting against the send buffer
+ * here, which wakes writers waiting for room.
+ */
+static void stt_chunk_xmit(struct stt_session *s, struct stt_sock *ssk,
+			   struct sk_buff *skb)
+{
+	struct stt_chunk_cb *cb = STT_CHUNK_CB(skb);
+	struct stt_frame f = {
+		.type = STT_FRAME_DATA,
+		.data = {
+			.stream = ssk->stream_id,
+			.flags = cb->flags,
+			.offset = cb->offset,
+			.len = cb->len,
+		},
+	};
+
+	skb_orphan(skb);
+	stt_data_hdr_encode(skb_push(skb, 1 + STT_DATA_HDR_LEN), &f);
+	skb_push(skb, STT_HDR_LEN);
+	skb_put(skb, STT_TAG_LEN);
+	if (stt_session_xmit(s, skb)) {
+		STT_INC(s->sn, TX_ERRORS);
+		return;
+	}
+	ssk->bytes_sent += cb->len;
+	ssk->frames_sent++;
+}
+
+/*
+ * One turn of a stream: send chunks while its quantum, its window and the
+ * budget last.  Returns whether it has more to send right away.
+ */
+static bool stt_output_stream(struct stt_session *s, struct stt_sock *ssk,
+			      int *budget)
+{
+	long quantum = (long)ssk->max_frame * (READ_ONCE(ssk->priority) + 1);
+	struct sock *sk = &ssk->sk;
+	struct sk_buff_head *q = &sk->sk_write_queue;
+	struct stt_chunk_cb *cb;
+	struct sk_buff *skb;
+	bool fin;
+
+	while (*budget > 0 && quantum > 0) {
+		fin = false;
+		spin_lock_bh(&q->lock);
+		skb = skb_peek(q);
+		/* An idle stream sends what it held back to coalesce. */
+		if (!skb && ssk->pending && !ssk->pending_corked) {
+			skb = ssk->pending;
+			ssk->pending = NULL;
+			__skb_queue_tail(q, skb);
+		}
+		if (!skb) {
+			fin = test_bit(STT_SF_FIN_QUEUED, &ssk->sflags) &&
+			      !ssk->pending &&
+			      !test_and_set_bit(STT_SF_FIN_SENT, &ssk->sflags);
+			spin_unlock_bh(&q->lock);
+			if (fin) {
+				struct stt_frame f = {
+					.type = STT_FRAME_STREAM_FIN,
+					.fin = { .stream = ssk->stream_id,
+						 .final_size = ssk->snd_sent },
+				};
+
+				stt_stream_send_ctl(s, &f);
+				stt_stream_maybe_done(ssk);
+			}
+			return false;
+		}
+		cb = STT_CHUNK_CB(skb);
+		if (cb->offset + cb->len > ssk->snd_max) {
+			spin_unlock_bh(&q->lock);
+			STT_INC(s->sn, STREAM_WINDOW_BLOCKED);
+			return false;	/* a WINDOW_UPDATE reschedules it */
+		}
+		__skb_unlink(skb, q);
+		if (skb_queue_empty(q) && !ssk->pending &&
+		    test_bit(STT_SF_FIN_QUEUED, &ssk->sflags) &&
+		    !test_and_set_bit(STT_SF_FIN_SENT, &ssk->sflags)) {
+			cb->flags |= STT_DATA_FIN;
+			fin = true;
+		}
+		ssk->snd_sent = cb->offset + cb->len;
+		spin_unlock_bh(&q->lock);
+
+		quantum -= cb->len;
+		(*budget)--;
+		stt_chunk_xmit(s, ssk, skb);
+		if (fin) {
+			stt_stream_maybe_done(ssk);
+			return false;
+		}
+	}
+	return true;
+}
+
+/**
+ * stt_output_push() - send what the session's streams have ready
+ * @s: the session
+ * @may_sleep: process context, where the pusher may run longer
+ *
+ * Takes the streams in turn until none has anything it may send or the
+ * budget is spent; the rest is left to the session's push work.
+ */
+void stt_output_push(struct stt_session *s, bool may_sleep)
+{
+	int budget = may_sleep ? STT_PUSH_BUDGET : STT_PUSH_BUDGET / 4;
+	struct stt_sock *ssk;
+	bool more;
+
+	set_bit(STT_TX_AGAIN, &s->tx_flags);
+	if (test_and_set_bit(STT_TX_BUSY, &s->tx_flags))
+		return;		/* the running pusher sees STT_TX_AGAIN */
+again:
+	clear_bit(STT_TX_AGAIN, &s->tx_flags);
+	while (budget > 0 && READ_ONCE(s->state) == STT_SS_ESTABLISHED) {
+		spin_lock_bh(&s->tx_lock);
+		ssk = list_first_entry_or_null(&s->tx_ready, struct stt_sock,
+					       tx_node);
+		if (ssk)
+			list_del_init(&ssk->tx_node);
+		spin_unlock_bh(&s->tx_lock);
+		if (!ssk)
+			break;
+
+		more = stt_output_stream(s, ssk, &budget);
+		spin_lock_bh(&s->tx_lock);
+		if (more && list_empty(&ssk->tx_node) &&
+		    test_bit(STT_SF_IN_TABLE, &ssk->sflags)) {
+			/* To the back of the line, keeping the reference. */
+			list_add_tail(&ssk->tx_node, &s->tx_ready);
+			ssk = NULL;
+		}
+		spin_unlock_bh(&s->tx_lock);
+		if (ssk)
+			sock_put(&ssk->sk);
+	}
+	clear_bit(STT_TX_BUSY, &s->tx_flags);
+	/* Order the clear before the look at AGAIN (paired with the setter). */
+	smp_mb__after_atomic();
+	if (budget <= 0) {
+		if (refcount_inc_not_zero(&s->refs) &&
+		    !queue_work(stt_wq, &s->push_work))
+			stt_session_put(s);
+		return;
+	}
+	if (test_bit(STT_TX_AGAIN, &s->tx_flags) &&
+	    !test_and_set_bit(STT_TX_BUSY, &s->tx_flags))
+		goto again;
+}
+
+/**
+ * stt_output_push_work() - the session's pusher in process context
+ * @work: stt_session.push_work
+ */
+void stt_output_push_work(struct work_struct *work)
+{
+	struct stt_session *s = container_of(work, struct stt_session,
+					     push_work);
+
+	stt_output_push(s, true);
+	stt_session_put(s);
+}
+
+/**
+ * stt_output_schedule() - a stream may have something to send
+ * @s: its session
+ * @ssk: the stream
+ * @may_sleep: whether the caller is in process context
+ *
+ * Puts it in the scheduler's line and runs the pusher.
+ */
+void stt_output_schedule(struct stt_session *s, struct stt_sock *ssk,
+			 bool may_sleep)
+{
+	spin_lock_bh(&s->tx_lock);
+	if (list_empty(&ssk->tx_node) &&
+	    test_bit(STT_SF_IN_TABLE, &ssk->sflags)) {
+		sock_hold(&ssk->sk);
+		list_add_tail(&ssk->tx_node, &s->tx_ready);
+	}
+	spin_unlock_bh(&s->tx_lock);
+	stt_output_push(s, may_sleep);
+}
+
+/**
+ * stt_output_unschedule() - take a stream out of the scheduler's line
+ * @s: its session
+ * @ssk: the stream
+ */
+void stt_output_unschedule(struct stt_session *s, struct stt_sock *ssk)
+{
+	bool was;
+
+	spin_lock_bh(&s->tx_lock);
+	was = !list_empty(&ssk->tx_node);
+	list_del_init(&ssk->tx_node);
+	spin_unlock_bh(&s->tx_lock);
+	if (was)
+		sock_put(&ssk->sk);
+}
+
+/**
+ * stt_output_flush() - send what is held back (uncork, %STT_NODELAY)
+ * @ssk: a connected stream
+ */
+void stt_output_flush(struct stt_sock *ssk)
+{
+	struct sk_buff_head *q = &ssk->sk.sk_write_queue;
+
+	spin_lock_bh(&q->lock);
+	if (ssk->pending) {
+		__skb_queue_tail(q, ssk->pending);
+		ssk->pending = NULL;
+	}
+	spin_unlock_bh(&q->lock);
+	stt_output_schedule(ssk->session, ssk, true);
+}
+
+/**
+ * stt_output_fin() - end this side of the stream after what is queued
+ * @ssk: a connected stream, whose socket no longer accepts writes
+ */
+void stt_output_fin(struct stt_sock *ssk)
+{
+	if (test_and_set_bit(STT_SF_FIN_QUEUED, &ssk->sflags))
+		return;
+	stt_output_flush(ssk);
+}
+
+/* Why a stream cannot take data now, as sendmsg() reports it; 0 if it can. */
+static int stt_output_error(struct stt_sock *ssk)
+{
+	struct sock *sk = &ssk->sk;
+
+	if (test_bit(STT_SF_RESET_RCVD, &ssk->sflags) ||
+	    (sk->sk_shutdown & SEND_SHUTDOWN))
+		return -EPIPE;
+	if (sk->sk_err)
+		return sock_error(sk);
+	if (!test_bit(STT_SF_IN_TABLE, &ssk->sflags))
+		return -EPIPE;
+	return 0;
+}
+
+/* Wait until @need more bytes fit in the send buffer (or one chunk does). */
+static int stt_output_wait(struct stt_sock *ssk, long *timeo, size_t need)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	struct sock *sk = &ssk->sk;
+
+	if (!*timeo)
+		return -EAGAIN;
+	if (signal_pending(current))
+		return sock_intr_errno(*timeo);
+	sk_set_bit(SOCKWQ_ASYNC_NOSPACE, sk);
+	add_wait_queue(sk_sleep(sk), &wait);
+	sk_wait_event(sk, timeo, stt_output_error(ssk) || !sk_wmem_alloc_get(sk) ||
+		      sk_wmem_alloc_get(sk) + need < READ_ONCE(sk->sk_sndbuf),
+		      &wait);
+	remove_wait_queue(sk_sleep(sk), &wait);
+	return 0;
+}
+
+/* Whether the send buffer has room for @need more bytes. */
+static bool stt_output_room(struct sock *sk, size_t need)
+{
+	int used = sk_wmem_alloc_get(sk);
+
+	return !used || used + need < READ_ONCE(sk->sk_sndbuf);
+}
+
+/*
+ * A SOCK_SEQPACKET message: cut into chunks on the side, then queued at once,
+ * so that a fault half way leaves nothing of it behind.
+ */
+static int stt_output_message(struct stt_sock *ssk, struct msghdr *msg,
+			      size_t len, long *timeo)
+{
+	struct stt_session *s = ssk->session;
+	struct sock *sk = &ssk->sk;
+	struct sk_buff_head chunks;
+	struct sk_buff *skb;
+	size_t copied = 0;
+	unsigned int n;
+	int err;
+
+	if (len > ssk->snd_win0)
+		return -EMSGSIZE;
+	if (!len)
+		return 0;	/* an empty message carries nothing */
+	while (!stt_output_room(sk, len)) {
+		err = stt_output_error(ssk) ?: stt_output_wait(ssk, timeo, len);
+		if (err)
+			return err;
+	}
+	err = stt_output_error(ssk);
+	if (err)
+		return err;
+
+	__skb_queue_head_init(&chunks);
+	while (copied < len) {
+		skb = stt_chunk_alloc(ssk);
+		if (!skb) {
+			err = -ENOBUFS;
+			goto fail;
+		}
+		__skb_queue_tail(&chunks, skb);
+		STT_CHUNK_CB(skb)->offset = ssk->snd_nxt + copied;
+		n = min_t(size_t, len - copied, stt_chunk_room(s, skb));
+		if (!copy_from_iter_full(skb_put(skb, n), n, &msg->msg_iter)) {
+			err = -EFAULT;
+			goto fail;
+		}
+		STT_CHUNK_CB(skb)->len = n;
+		copied += n;
+	}
+	STT_CHUNK_CB(skb)->flags |= STT_DATA_MSG_END;
+
+	spin_lock_bh(&sk->sk_write_queue.lock);
+	skb_queue_splice_tail_init(&chunks, &sk->sk_write_queue);
+	spin_unlock_bh(&sk->sk_write_queue.lock);
+	ssk->snd_nxt += len;
+	stt_output_schedule(s, ssk, true);
+	return len;
+fail:
+	__skb_queue_purge(&chunks);
+	return err;
+}
+
+/**
+ * stt_output_sendmsg() - queue user data on a stream
+ * @ssk: a connected stream; the caller holds the socket lock
+ * @msg: the data and flags
+ * @len: its length
+ *
+ * Copies the data once, into chunks that become packets.  A SOCK_SEQPACKET
+ * message is queued whole or not at all and may not be longer than the
+ * window the peer granted at the start (it could never be delivered).
+ *
+ * Return: bytes queued, or a negative errno.
+ */
+int stt_output_sendmsg(struct stt_sock *ssk, struct msghdr *msg, size_t len)
+{
+	bool more = msg->msg_flags & MSG_MORE;
+	struct stt_session *s = ssk->session;
+	struct sock *sk = &ssk->sk;
+	struct sk_buff_head *q = &sk->sk_write_queue;
+	struct sk_buff *skb;
+	size_t copied = 0;
+	unsigned int n;
+	long timeo;
+	bool hold;
+	int err = 0;
+
+	timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);
+	if (ssk->kind == STT_KIND_MESSAGES) {
+		err = stt_output_message(ssk, msg, len, &timeo);
+		if (err >= 0)
+			return err;
+		goto out;
+	}
+
+	while (copied < len) {
+		err = stt_output_error(ssk);
+		if (err)
+			goto out;
+		if (!stt_output_room(sk, 0)) {
+			err = stt_output_wait(ssk, &timeo, 0);
+			if (err)
+				goto out;
+			continue;
+		}
+
+		spin_lock_bh(&q->lock);
+		skb = ssk->pending;
+		ssk->pending = NULL;
+		spin_unlock_bh(&q->lock);
+		if (!skb) {
+			skb = stt_chunk_alloc(ssk);
+			if (!skb) {
+				err = -ENOBUFS;
+				goto out;
+			}
+		}
+
+		n = min_t(size_t, len - copied, stt_chunk_room(s, skb));
+		if (!copy_from_iter_full(skb_put(skb, n), n, &msg->msg_iter)) {
+			skb_trim(skb, skb->len - n);
+			n = 0;
+			err = -EFAULT;
+		}
+		STT_CHUNK_CB(skb)->len += n;
+		ssk->snd_nxt += n;
+		copied += n;
+
+		/* Where the chunk goes: out, or held back for more. */
+		spin_lock_bh(&q->lock);
+		hold = stt_chunk_room(s, skb) &&
+		       (more || ssk->cork ||
+			(!ssk->nodelay && !skb_queue_empty(q)));
+		if (!STT_CHUNK_CB(skb)->len) {
+			spin_unlock_bh(&q->lock);
+			kfree_skb(skb);
+		} else if (hold) {
+			ssk->pending = skb;
+			ssk->pending_corked = more || ssk->cork;
+			spin_unlock_bh(&q->lock);
+		} else {
+			__skb_queue_tail(q, skb);
+			spin_unlock_bh(&q->lock);
+			stt_output_schedule(s, ssk, true);
+		}
+		if (err)
+			goto out;
+	}
+	return copied;
+out:
+	if (err == -EPIPE && !(msg->msg_flags & MSG_NOSIGNAL))
+		send_sig(SIGPIPE, current, 0);
+	return copied ? copied : err;
+}

@@ -1,0 +1,679 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Streams within a session.  Owns a session's stream table (stream id to
+ * socket), the assignment of stream ids and the stream limit, opening a
+ * stream (STREAM_OPEN and the peer's answer), the accept queue a listener's
+ * incoming streams wait in, the stream control frames (WINDOW_UPDATE,
+ * STREAM_FIN, STREAM_RESET) and a stream's way out of the table.
+ *
+ * Ownership: the table holds one reference on each socket in it, and a
+ * socket in the table is attached to the session (it keeps the session in
+ * use).  A stream leaves the table once both directions are finished, when
+ * it is reset either way, when its socket is closed with nothing left to
+ * send, or when the session closes; leaving the table throws away what it
+ * still had to send.  Each socket holds a reference on its session until the
+ * socket itself is freed.
+ */
+#include <linux/xarray.h>
+
+#include "stt.h"
+#include "codec.h"
+
+/**
+ * stt_stream_send_ctl() - send one stream control frame on its own
+ * @s: the session
+ * @f: the frame
+ *
+ * Callable from any context.
+ *
+ * Return: 0 or a negative errno.
+ */
+int stt_stream_send_ctl(struct stt_session *s, const struct stt_frame *f)
+{
+	u8 buf[1 + STT_STREAM_OPEN_MIN_LEN + STT_LABEL_MAX];
+	int n = stt_frame_encode(buf, sizeof(buf), f);
+
+	if (n < 0)
+		return n;
+	return stt_session_send(s, buf, n);
+}
+
+static void stt_stream_send_reset(struct stt_session *s, u16 id, u32 code,
+				  u64 final_size)
+{
+	struct stt_frame f = {
+		.type = STT_FRAME_STREAM_RESET,
+		.reset = { .stream = id, .code = code, .final_size = final_size },
+	};
+
+	stt_stream_send_ctl(s, &f);
+}
+
+/**
+ * stt_stream_send_window() - advertise how far the peer may send
+ * @ssk: the stream
+ * @force: send even if the window did not grow much
+ *
+ * The window is the socket's receive buffer beyond what the application has
+ * read.  An update goes out when it opened by at least half a buffer since
+ * the last one, so that a reader costs one small packet per half buffer.
+ */
+void stt_stream_send_window(struct stt_sock *ssk, bool force)
+{
+	struct sock *sk = &ssk->sk;
+	struct stt_frame f = { .type = STT_FRAME_WINDOW_UPDATE };
+	u64 max;
+
+	spin_lock_bh(&sk->sk_receive_queue.lock);
+	max = ssk->rcv_read + READ_ONCE(sk->sk_rcvbuf);
+	if (!force && max - ssk->rcv_adv < (u64)READ_ONCE(sk->sk_rcvbuf) / 2) {
+		spin_unlock_bh(&sk->sk_receive_queue.lock);
+		return;
+	}
+	if (max < ssk->rcv_adv)
+		max = ssk->rcv_adv;	/* a window never shrinks */
+	ssk->rcv_adv = max;
+	spin_unlock_bh(&sk->sk_receive_queue.lock);
+
+	f.window.stream = ssk->stream_id;
+	f.window.max_data = max;
+	if (!stt_stream_send_ctl(ssk->session, &f))
+		STT_INC(ssk->session->sn, WINDOW_UPDATES_OUT);
+}
+
+/* Stream limit of a session opened or accepted through @ssk. */
+static unsigned int stt_stream_limit(struct stt_session *s,
+				     const struct stt_sock *ssk)
+{
+	unsigned int lim = READ_ONCE(s->sn->sysctl.max_concurrent_streams);
+	unsigned int own = READ_ONCE(ssk->max_streams);
+
+	return own && own < lim ? own : lim;
+}
+
+/*
+ * Enter @ssk in the table under @id.  Called with the table locked.  The
+ * socket must have its session set.
+ */
+static int stt_stream_insert(struct stt_session *s, struct stt_sock *ssk,
+			     u16 id, unsigned int limit)
+{
+	int err;
+
+	if (s->streams_closed)
+		return -ECONNRESET;
+	if (s->nstreams >= limit)
+		return -ENOSR;
+	err = __xa_insert(&s->streams, id, ssk, GFP_ATOMIC);
+	if (err)
+		return err == -EBUSY ? -EADDRINUSE : err;
+	s->nstreams++;
+	ssk->stream_id = id;
+	sock_hold(&ssk->sk);
+	set_bit(STT_SF_IN_TABLE, &ssk->sflags);
+	return 0;
+}
+
+/* A free id of our parity, or -ENOSR.  Called with the table locked. */
+static int stt_stream_pick_id(struct stt_session *s)
+{
+	u16 id = s->next_stream;
+	unsigned int tries;
+
+	for (tries = 0; tries < 32768; tries++) {
+		/* Client ids are odd, server ids even; 0 is never an id. */
+		if (!id || (id & 1) != s->client)
+			id++;
+		if (!id)
+			id += s->client ? 1 : 2;
+		if (!xa_load(&s->streams, id)) {
+			s->next_stream = id + 2;
+			return id;
+		}
+		id += 2;
+	}
+	return -ENOSR;
+}
+
+static void stt_stream_send_open(struct stt_sock *ssk)
+{
+	struct stt_frame f = {
+		.type = STT_FRAME_STREAM_OPEN,
+		.open = {
+			.stream = ssk->stream_id,
+			.kind = ssk->kind,
+			.priority = READ_ONCE(ssk->priority),
+			.max_frame = ssk->max_frame,
+			.window = min_t(u64, ssk->rcv_adv, U32_MAX),
+			.label_len = ssk->label_len,
+			.label = ssk->label,
+		},
+	};
+
+	stt_stream_send_ctl(ssk->session, &f);
+}
+
+/**
+ * stt_stream_open() - open a stream on an established session
+ * @ssk: the connecting socket, with its session set
+ * @want: the stream id asked for, or %STT_STREAM_ANY
+ *
+ * Enters the stream in the table and sends STREAM_OPEN; the caller waits
+ * for the answer (stt_stream_open_done()).
+ *
+ * Return: 0, -%EADDRINUSE for an id in use, -%ENOSR at the stream limit,
+ * or another negative errno.
+ */
+int stt_stream_open(struct stt_sock *ssk, u16 want)
+{
+	struct stt_session *s = ssk->session;
+	struct sock *sk = &ssk->sk;
+	int id, err;
+
+	xa_lock_bh(&s->streams);
+	id = want ? want : stt_stream_pick_id(s);
+	err = id < 0 ? id : stt_stream_insert(s, ssk, id, stt_stream_limit(s, ssk));
+	xa_unlock_bh(&s->streams);
+	if (err)
+		return err;
+
+	ssk->rcv_adv = READ_ONCE(sk->sk_rcvbuf);
+	set_bit(STT_SF_OPENING, &ssk->sflags);
+	stt_session_attach(s, ssk);
+
+	stt_stream_send_open(ssk);
+	STT_INC(s->sn, STREAMS_OPENED);
+	ssk->open_rto = msecs_to_jiffies(READ_ONCE(s->sn->sysctl.handshake_retry_ms));
+	ssk->open_deadline = jiffies +
+		msecs_to_jiffies(READ_ONCE(s->sn->sysctl.handshake_timeout_ms));
+	sk_reset_timer(sk, &sk->sk_timer, jiffies + ssk->open_rto);
+	return 0;
+}
+
+/**
+ * stt_stream_timer() - STREAM_OPEN got no answer yet: send it again
+ * @t: the socket's sk_timer
+ *
+ * With backoff as for the handshake, until the handshake timeout, after
+ * which connect() fails with %ETIMEDOUT.
+ */
+void stt_stream_timer(struct timer_list *t)
+{
+	struct sock *sk = from_timer(sk, t, sk_timer);
+	struct stt_sock *ssk = stt_sk(sk);
+
+	if (test_bit(STT_SF_OPENING, &ssk->sflags) &&
+	    test_bit(STT_SF_IN_TABLE, &ssk->sflags)) {
+		if (time_after_eq(jiffies, ssk->open_deadline)) {
+			WRITE_ONCE(sk->sk_err, ETIMEDOUT);
+			sk_error_report(sk);
+			stt_stream_remove(ssk);
+		} else {
+			stt_stream_send_open(ssk);
+			STT_INC(ssk->session->sn, STREAM_OPEN_RETRANSMITS);
+			ssk->open_rto = min_t(unsigned long, ssk->open_rto * 2,
+					      2 * HZ);
+			sk_reset_timer(sk, &sk->sk_timer,
+				       min(jiffies + ssk->open_rto,
+					   ssk->open_deadline));
+		}
+	}
+	sock_put(sk);	/* the timer's reference */
+}
+
+/**
+ * stt_stream_open_ready() - open a connecting socket's stream if it can be
+ * @s: the session the socket is attached to
+ * @ssk: the socket, waiting to open (%STT_SF_WANT_OPEN)
+ *
+ * Does it once the session is established; a failure goes to the socket's
+ * error, where connect() finds it.
+ */
+void stt_stream_open_ready(struct stt_session *s, struct stt_sock *ssk)
+{
+	int err;
+
+	if (READ_ONCE(s->state) != STT_SS_ESTABLISHED ||
+	    !test_and_clear_bit(STT_SF_WANT_OPEN, &ssk->sflags))
+		return;
+	err = stt_stream_open(ssk, ssk->want_stream);
+	if (err) {
+		WRITE_ONCE(ssk->sk.sk_err, -err);
+		sk_error_report(&ssk->sk);
+	}
+}
+
+/**
+ * stt_stream_open_waiting() - a session is up: open the streams waiting
+ * @s: the session, just established
+ */
+void stt_stream_open_waiting(struct stt_session *s)
+{
+	struct stt_sock *ssk, *hit;
+
+	do {
+		hit = NULL;
+		spin_lock_bh(&s->lock);
+		list_for_each_entry(ssk, &s->socks, session_node) {
+			if (test_bit(STT_SF_WANT_OPEN, &ssk->sflags)) {
+				hit = ssk;
+				sock_hold(&hit->sk);
+				break;
+			}
+		}
+		spin_unlock_bh(&s->lock);
+		if (hit) {
+			stt_stream_open_ready(s, hit);
+			sock_put(&hit->sk);
+		}
+	} while (hit);
+}
+
+/* The errno connect() reports for a refusal, negative. */
+static int stt_stream_reset_errno(u32 code)
+{
+	switch (code) {
+	case STT_RESET_TOO_MANY:
+		return -ENOSR;
+	case STT_RESET_KIND:
+		return -EPROTOTYPE;
+	case STT_RESET_COLLISION:
+		return -EADDRINUSE;
+	case STT_RESET_NO_LISTENER:
+	case STT_RESET_BACKLOG:
+		return -ECONNREFUSED;
+	default:
+		return -ECONNRESET;
+	}
+}
+
+/**
+ * stt_stream_lookup() - the stream socket with an id on a session
+ * @s: the session
+ * @id: the stream id
+ *
+ * Return: the socket with a reference taken, or NULL.
+ */
+struct stt_sock *stt_stream_lookup(struct stt_session *s, u16 id)
+{
+	struct stt_sock *ssk;
+
+	rcu_read_lock();
+	ssk = xa_load(&s->streams, id);
+	if (ssk && !refcount_inc_not_zero(&ssk->sk.sk_refcnt))
+		ssk = NULL;
+	rcu_read_unlock();
+	return ssk;
+}
+
+/* Drop what is waiting to be sent: the stream cannot send any more. */
+static void stt_stream_purge_tx(struct stt_sock *ssk)
+{
+	struct sock *sk = &ssk->sk;
+	struct sk_buff *pending;
+
+	spin_lock_bh(&sk->sk_write_queue.lock);
+	pending = ssk->pending;
+	ssk->pending = NULL;
+	__skb_queue_purge(&sk->sk_write_queue);
+	spin_unlock_bh(&sk->sk_write_queue.lock);
+	kfree_skb(pending);
+}
+
+/**
+ * stt_stream_remove() - take a stream out of its session's table
+ * @ssk: the stream
+ *
+ * Whatever it still had to send is dropped; what it received stays
+ * readable.  Removing a stream twice does nothing.  Callable from any
+ * context; the caller holds a reference on @ssk.
+ */
+void stt_stream_remove(struct stt_sock *ssk)
+{
+	struct stt_session *s = ssk->session;
+	struct sock *sk = &ssk->sk;
+
+	if (!test_and_clear_bit(STT_SF_IN_TABLE, &ssk->sflags))
+		return;
+	xa_lock_bh(&s->streams);
+	if (__xa_erase(&s->streams, ssk->stream_id) == ssk)
+		s->nstreams--;
+	xa_unlock_bh(&s->streams);
+
+	stt_output_unschedule(s, ssk);
+	sk_stop_timer(sk, &sk->sk_timer);
+	stt_stream_purge_tx(ssk);
+	stt_session_detach(s, ssk);
+	clear_bit(STT_SF_OPENING, &ssk->sflags);
+
+	/* Whoever waits in send(), connect() or poll() must look again. */
+	sk->sk_write_space(sk);
+	sk->sk_state_change(sk);
+	sock_put(sk);
+}
+
+/**
+ * stt_stream_maybe_done() - remove a stream both of whose ends are finished
+ * @ssk: the stream
+ *
+ * A stream is finished once it sent its end and received the peer's whole
+ * stream, or, for a closed socket, once it sent its end: the application can
+ * read no more, and data that still comes is answered with STREAM_RESET.
+ */
+void stt_stream_maybe_done(struct stt_sock *ssk)
+{
+	bool rcvd;
+
+	if (!test_bit(STT_SF_FIN_SENT, &ssk->sflags))
+		return;
+	spin_lock_bh(&ssk->sk.sk_receive_queue.lock);
+	rcvd = test_bit(STT_SF_FIN_RCVD, &ssk->sflags) &&
+	       ssk->rcv_nxt == ssk->rcv_final;
+	spin_unlock_bh(&ssk->sk.sk_receive_queue.lock);
+	if (rcvd || test_bit(STT_SF_ORPHAN, &ssk->sflags))
+		stt_stream_remove(ssk);
+}
+
+/**
+ * stt_stream_abort() - reset a stream: tell the peer, and remove it
+ * @ssk: the stream
+ * @code: the STREAM_RESET code
+ */
+void stt_stream_abort(struct stt_sock *ssk, u32 code)
+{
+	if (!test_bit(STT_SF_IN_TABLE, &ssk->sflags) ||
+	    test_and_set_bit(STT_SF_RESET_SENT, &ssk->sflags))
+		return;
+	stt_stream_send_reset(ssk->session, ssk->stream_id, code,
+			      READ_ONCE(ssk->snd_sent));
+	STT_INC(ssk->session->sn, STREAMS_RESET_OUT);
+	WRITE_ONCE(ssk->sk.sk_shutdown, SHUTDOWN_MASK);
+	stt_stream_remove(ssk);
+}
+
+/*
+ * Make the socket of a stream the peer opened.  It has no struct socket
+ * until accept() grafts one; it takes the listener's settings.
+ */
+static struct stt_sock *stt_stream_child(struct stt_session *s,
+					 struct sock *lsk,
+					 const struct stt_frame *f)
+{
+	struct stt_sock *lssk = stt_sk(lsk), *ssk;
+	struct sock *sk;
+
+	sk = stt_sock_alloc(sock_net(lsk), lsk->sk_type, GFP_ATOMIC);
+	if (!sk)
+		return NULL;
+	ssk = stt_sk(sk);
+	sk->sk_rcvbuf = READ_ONCE(lsk->sk_rcvbuf);
+	sk->sk_sndbuf = READ_ONCE(lsk->sk_sndbuf);
+	ssk->priority = f->open.priority;
+	ssk->max_frame = lssk->max_frame;
+	ssk->peer_max_frame = f->open.max_frame;
+	ssk->nodelay = lssk->nodelay;
+	ssk->max_streams = lssk->max_streams;
+	ssk->label_len = f->open.label_len;
+	memcpy(ssk->label, f->open.label, f->open.label_len);
+	ssk->snd_max = f->open.window;
+	ssk->snd_win0 = f->open.window;
+	ssk->rcv_adv = sk->sk_rcvbuf;
+	refcount_inc(&s->refs);
+	ssk->session = s;
+	return ssk;
+}
+
+/*
+ * The peer opens a stream.  It goes to the listener of the session's
+ * endpoint, which must be of the same kind, below the stream limit and with
+ * room in its accept queue; otherwise the peer gets STREAM_RESET with the
+ * reason.  Accepting answers with the first WINDOW_UPDATE, which tells the
+ * opener the stream exists.
+ */
+static void stt_stream_rcv_open(struct stt_session *s,
+				const struct stt_frame *f)
+{
+	u16 id = f->open.stream;
+	struct stt_sock *ssk, *old;
+	struct sock *lsk;
+	bool listening, msgs, seq;
+	u32 code = 0;
+	int err;
+
+	old = stt_stream_lookup(s, id);
+	if (old && test_bit(STT_SF_PEER_OPENED, &old->sflags) &&
+	    !READ_ONCE(old->rcv_nxt) &&
+	    !test_bit(STT_SF_FIN_RCVD, &old->sflags)) {
+		/* The peer sends STREAM_OPEN again: our answer was lost. */
+		stt_stream_send_window(old, true);
+		sock_put(&old->sk);
+		return;
+	}
+	if (old) {
+		if (test_bit(STT_SF_OPENING, &old->sflags) && s->client) {
+			/* Both opened this id: the client's open wins. */
+			sock_put(&old->sk);
+			return;
+		}
+		if (test_bit(STT_SF_OPENING, &old->sflags)) {
+			WRITE_ONCE(old->reset_code, STT_RESET_COLLISION);
+			set_bit(STT_SF_REFUSED, &old->sflags);
+		} else {
+			/* The peer finished with the old stream of this id. */
+			set_bit(STT_SF_RESET_RCVD, &old->sflags);
+			WRITE_ONCE(old->sk.sk_err, ECONNRESET);
+			sk_error_report(&old->sk);
+		}
+		stt_stream_remove(old);
+		sock_put(&old->sk);
+	}
+
+	rcu_read_lock();
+	lsk = READ_ONCE(s->ep->listener);
+	if (lsk && !refcount_inc_not_zero(&lsk->sk_refcnt))
+		lsk = NULL;
+	rcu_read_unlock();
+	if (!lsk) {
+		code = STT_RESET_NO_LISTENER;
+		goto refuse;
+	}
+	msgs = f->open.kind == STT_KIND_MESSAGES;
+	seq = lsk->sk_type == SOCK_SEQPACKET;
+	if (msgs != seq) {
+		code = STT_RESET_KIND;
+		goto refuse_put;
+	}
+	if (sk_acceptq_is_full(lsk) || READ_ONCE(lsk->sk_state) != TCP_LISTEN) {
+		code = STT_RESET_BACKLOG;
+		goto refuse_put;
+	}
+	ssk = stt_stream_child(s, lsk, f);
+	if (!ssk) {
+		STT_INC(s->sn, DROP_NOMEM);
+		code = STT_RESET_BACKLOG;
+		goto refuse_put;
+	}
+
+	xa_lock_bh(&s->streams);
+	err = stt_stream_insert(s, ssk, id, stt_stream_limit(s, stt_sk(lsk)));
+	xa_unlock_bh(&s->streams);
+	if (err) {
+		code = err == -ENOSR ? STT_RESET_TOO_MANY : STT_RESET_COLLISION;
+		sock_put(&ssk->sk);	/* frees it, and its session reference */
+		goto refuse_put;
+	}
+	set_bit(STT_SF_OPEN, &ssk->sflags);
+	set_bit(STT_SF_PEER_OPENED, &ssk->sflags);
+	ssk->sk.sk_state = TCP_ESTABLISHED;
+	stt_session_attach(s, ssk);
+
+	/*
+	 * Into the accept queue, whose reference is the allocation's, unless
+	 * the listener closed meanwhile (it empties the queue under this lock).
+	 */
+	spin_lock_bh(&lsk->sk_receive_queue.lock);
+	listening = lsk->sk_state == TCP_LISTEN;
+	if (listening) {
+		list_add_tail(&ssk->accept_node, &stt_sk(lsk)->accept_list);
+		sk_acceptq_added(lsk);
+	}
+	spin_unlock_bh(&lsk->sk_receive_queue.lock);
+	if (!listening) {
+		stt_stream_abort(ssk, STT_RESET_NO_LISTENER);
+		sock_put(&ssk->sk);
+		sock_put(lsk);
+		return;
+	}
+	lsk->sk_data_ready(lsk);
+	sock_put(lsk);
+
+	STT_INC(s->sn, STREAMS_ACCEPTED);
+	stt_stream_send_window(ssk, true);
+	return;
+
+refuse_put:
+	sock_put(lsk);
+refuse:
+	STT_INC(s->sn, STREAMS_REFUSED);
+	stt_stream_send_reset(s, id, code, 0);
+}
+
+/*
+ * WINDOW_UPDATE: the peer lets this stream send up to max_data.  The first
+ * one answers our STREAM_OPEN.
+ */
+static void stt_stream_rcv_window(struct stt_session *s,
+				  const struct stt_frame *f)
+{
+	struct stt_sock *ssk = stt_stream_lookup(s, f->window.stream);
+	struct sock *sk;
+	bool more;
+
+	if (!ssk) {
+		STT_INC(s->sn, DROP_NO_STREAM);
+		return;
+	}
+	sk = &ssk->sk;
+	spin_lock_bh(&sk->sk_write_queue.lock);
+	more = f->window.max_data > ssk->snd_max;
+	if (more)
+		ssk->snd_max = f->window.max_data;
+	if (test_and_clear_bit(STT_SF_OPENING, &ssk->sflags)) {
+		ssk->snd_win0 = f->window.max_data;
+		set_bit(STT_SF_OPEN, &ssk->sflags);
+		sk_stop_timer(sk, &sk->sk_timer);
+	}
+	spin_unlock_bh(&sk->sk_write_queue.lock);
+	sk->sk_state_change(sk);
+	if (more)
+		stt_output_schedule(s, ssk, false);
+	sock_put(sk);
+}
+
+/* STREAM_RESET: the peer aborted the stream, or refused to open it. */
+static void stt_stream_rcv_reset(struct stt_session *s,
+				 const struct stt_frame *f)
+{
+	struct stt_sock *ssk = stt_stream_lookup(s, f->reset.stream);
+	struct sock *sk;
+
+	if (!ssk)
+		return;
+	sk = &ssk->sk;
+	WRITE_ONCE(ssk->reset_code, f->reset.code);
+	if (test_bit(STT_SF_OPENING, &ssk->sflags)) {
+		set_bit(STT_SF_REFUSED, &ssk->sflags);
+		STT_INC(s->sn, STREAMS_REFUSED_BY_PEER);
+		/* For SO_ERROR after a non-blocking connect(). */
+		WRITE_ONCE(sk->sk_err, -stt_stream_reset_errno(f->reset.code));
+		sk_error_report(sk);
+	} else {
+		set_bit(STT_SF_RESET_RCVD, &ssk->sflags);
+		STT_INC(s->sn, STREAMS_RESET_IN);
+		WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
+		WRITE_ONCE(sk->sk_err, ECONNRESET);
+		sk_error_report(sk);
+	}
+	stt_stream_remove(ssk);
+	sock_put(sk);
+}
+
+/**
+ * stt_stream_open_done() - how a stream open ended, for connect()
+ * @ssk: the connecting stream
+ *
+ * Return: 1 while waiting for the peer, 0 once the peer accepted, or the
+ * positive errno connect() reports.
+ */
+int stt_stream_open_done(struct stt_sock *ssk)
+{
+	if (test_bit(STT_SF_OPEN, &ssk->sflags))
+		return 0;
+	if (test_bit(STT_SF_REFUSED, &ssk->sflags))
+		return -stt_stream_reset_errno(READ_ONCE(ssk->reset_code));
+	if (READ_ONCE(ssk->sk.sk_err))
+		return READ_ONCE(ssk->sk.sk_err);
+	if (READ_ONCE(ssk->session->state) == STT_SS_CLOSED)
+		return READ_ONCE(ssk->session->error) ?: ECONNRESET;
+	return 1;
+}
+
+/**
+ * stt_stream_rcv_frame() - act on a stream control frame
+ * @s: the session it came on
+ * @f: STREAM_OPEN, WINDOW_UPDATE, STREAM_FIN or STREAM_RESET
+ *
+ * Runs in softirq.
+ */
+void stt_stream_rcv_frame(struct stt_session *s, const struct stt_frame *f)
+{
+	struct stt_sock *ssk;
+
+	switch (f->type) {
+	case STT_FRAME_STREAM_OPEN:
+		stt_stream_rcv_open(s, f);
+		break;
+	case STT_FRAME_WINDOW_UPDATE:
+		if (f->window.stream)	/* session windows: not yet enforced */
+			stt_stream_rcv_window(s, f);
+		break;
+	case STT_FRAME_STREAM_RESET:
+		stt_stream_rcv_reset(s, f);
+		break;
+	case STT_FRAME_STREAM_FIN:
+		ssk = stt_stream_lookup(s, f->fin.stream);
+		if (!ssk)
+			break;
+		stt_input_fin(ssk, f->fin.final_size);
+		sock_put(&ssk->sk);
+		break;
+	}
+}
+
+/**
+ * stt_stream_session_closed() - a session closed: every stream leaves it
+ * @s: the closed session
+ *
+ * Their sockets already carry the session's error.
+ */
+void stt_stream_session_closed(struct stt_session *s)
+{
+	struct stt_sock *ssk;
+	unsigned long id;
+
+	/* No stream enters the table from now on. */
+	xa_lock_bh(&s->streams);
+	s->streams_closed = true;
+	xa_unlock_bh(&s->streams);
+
+	rcu_read_lock();
+	xa_for_each(&s->streams, id, ssk) {
+		if (!refcount_inc_not_zero(&ssk->sk.sk_refcnt))
+			continue;
+		rcu_read_unlock();
+		stt_stream_remove(ssk);
+		sock_put(&ssk->sk);
+		rcu_read_lock();
+	}
+	rcu_read_unlock();
+}

@@ -1,0 +1,798 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Streams as sockets between two hosts (namespaces stt-a and stt-b joined by
+ * veth), over IPv4 and IPv6: opening and accepting, names and labels, data in
+ * order and message boundaries, a 50 MB transfer across key updates checked
+ * byte by byte, the end of a stream, resets, the stream limit, both peers
+ * opening streams on one session, coalescing and corking, timeouts and poll.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <time.h>
+#include <sys/resource.h>
+
+#include "kselftest_harness.h"
+#include "stt_test.h"
+#include "netns.h"
+
+typedef unsigned long long u64;
+
+#define PORT	7002
+#define PORT_B	7003
+
+static const unsigned char key[STT_PSK_LEN] = { 0x5e, 0xed, 0x07 };
+
+static long long stt_stat(const char *name)
+{
+	char line[128], k[64];
+	long long v, found = -1;
+	FILE *f = fopen("/proc/net/stt/stats", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %lld", k, &v) == 2 && !strcmp(k, name))
+			found = v;
+	fclose(f);
+	return found;
+}
+
+static int in_ns(const char *ns, int (*fn)(const char *, long), const char *a,
+		 long b)
+{
+	int back = open("/proc/self/ns/net", O_RDONLY), rc;
+
+	if (back < 0 || stt_enter(ns))
+		return -1;
+	rc = fn(a, b);
+	setns(back, CLONE_NEWNET);
+	close(back);
+	return rc;
+}
+
+static int write_sysctl(const char *name, long val)
+{
+	char path[128], buf[32];
+	int fd, n, rc;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/stt/%s", name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	n = snprintf(buf, sizeof(buf), "%ld\n", val);
+	rc = write(fd, buf, n) == n ? 0 : -errno;
+	close(fd);
+	return rc;
+}
+
+static int get_stat(const char *name, long unused)
+{
+	return (int)stt_stat(name);
+}
+
+static int sysctl_in(const char *ns, const char *name, long val)
+{
+	return in_ns(ns, write_sysctl, name, val);
+}
+
+static long long stat_in(const char *ns, const char *name)
+{
+	return in_ns(ns, get_stat, name, 0);
+}
+
+static int stt_sock(int type)
+{
+	int fd = socket(AF_STT, type, 0);
+
+	if (fd >= 0 && setsockopt(fd, SOL_STT, STT_PSK, key, sizeof(key))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int do_connect(int fd, const struct sockaddr_stt *sa)
+{
+	return connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) ? errno : 0;
+}
+
+/* Read exactly @len bytes; 0 on success. */
+static int read_full(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+	ssize_t n;
+
+	while (len) {
+		n = recv(fd, p, len, 0);
+		if (n <= 0)
+			return n ? -errno : -EPIPE;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int write_full(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len) {
+		n = send(fd, p, len, MSG_NOSIGNAL);
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* The bytes of a test stream: a function of the offset and a seed. */
+static unsigned char pattern(u64 off, unsigned int seed)
+{
+	u64 x = (off / 8 + 1) * 0x9e3779b97f4a7c15ULL + seed;
+
+	x ^= x >> 29;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 32;
+	return x >> (8 * (off % 8));
+}
+
+static void fill(unsigned char *buf, size_t len, u64 off, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = pattern(off + i, seed);
+}
+
+/* FNV-1a over a buffer, continued from @h. */
+static u64 fnv(u64 h, const unsigned char *p, size_t len)
+{
+	while (len--) {
+		h ^= *p++;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+#define FNV_INIT 0xcbf29ce484222325ULL
+
+struct xfer {
+	int fd;
+	u64 len;
+	unsigned int seed;
+	size_t chunk;
+	u64 hash;		/* of what was sent or received */
+	u64 bad;		/* received bytes that differ from the pattern */
+	int err;
+};
+
+static void *sender(void *arg)
+{
+	struct xfer *x = arg;
+	unsigned char *buf = malloc(x->chunk);
+	u64 off = 0;
+	size_t n;
+
+	x->hash = FNV_INIT;
+	while (buf && off < x->len) {
+		n = x->len - off < x->chunk ? x->len - off : x->chunk;
+		fill(buf, n, off, x->seed);
+		x->hash = fnv(x->hash, buf, n);
+		x->err = write_full(x->fd, buf, n);
+		if (x->err)
+			break;
+		off += n;
+	}
+	free(buf);
+	return NULL;
+}
+
+/* Receive until the end of the stream; x->len is what arrived. */
+static void *receiver(void *arg)
+{
+	struct xfer *x = arg;
+	unsigned char *buf = malloc(x->chunk);
+	u64 off = 0;
+	ssize_t n, i;
+
+	x->hash = FNV_INIT;
+	while (buf) {
+		n = recv(x->fd, buf, x->chunk, 0);
+		if (n <= 0) {
+			x->err = n ? -errno : 0;
+			break;
+		}
+		for (i = 0; i < n; i++)
+			x->bad += buf[i] != pattern(off + i, x->seed);
+		x->hash = fnv(x->hash, buf, n);
+		off += n;
+	}
+	x->len = off;
+	free(buf);
+	return NULL;
+}
+
+FIXTURE(pair) {
+	int srv;
+	struct sockaddr_stt srv_addr;
+	struct sockaddr_stt b_addr;
+};
+
+FIXTURE_VARIANT(pair) {
+	int v6;
+};
+
+FIXTURE_VARIANT_ADD(pair, ipv4) { .v6 = 0 };
+FIXTURE_VARIANT_ADD(pair, ipv6) { .v6 = 1 };
+
+static int listener(const struct sockaddr_stt *sa, int type)
+{
+	int fd = stt_sock(type);
+
+	if (fd < 0 || bind(fd, (const struct sockaddr *)sa, sizeof(*sa)) ||
+	    listen(fd, 512)) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+FIXTURE_SETUP(pair)
+{
+	ASSERT_EQ(0, stt_hosts_up());
+	self->srv_addr = variant->v6 ? stt_addr6(STT_A6, PORT, 0) :
+				       stt_addr4(STT_A4, PORT, 0);
+	self->b_addr = variant->v6 ? stt_addr6(STT_B6, PORT_B, 0) :
+				     stt_addr4(STT_B4, PORT_B, 0);
+	ASSERT_EQ(0, stt_enter("stt-a"));
+	self->srv = listener(&self->srv_addr, SOCK_STREAM);
+	ASSERT_LE(0, self->srv);
+	ASSERT_EQ(0, stt_enter("stt-b"));
+}
+
+FIXTURE_TEARDOWN(pair)
+{
+	close(self->srv);
+	stt_hosts_down();
+}
+
+/* Open a stream from host b to @lfd's address; *acc gets the accepted end. */
+static int open_stream(int lfd, const struct sockaddr_stt *to, int type,
+		       int *acc)
+{
+	int fd = stt_sock(type);
+
+	if (fd < 0 || do_connect(fd, to))
+		return -1;
+	*acc = accept(lfd, NULL, NULL);
+	return *acc < 0 ? -1 : fd;
+}
+
+/* The seed's example: three sends arrive in order, as they were sent. */
+TEST_F_TIMEOUT(pair, first_second_third, 120)
+{
+	static const char * const words[] = { "First", "Second", "Third" };
+	int lfd, c, a, i;
+	char buf[64];
+	ssize_t n;
+
+	/* Messages keep their boundaries. */
+	ASSERT_EQ(0, stt_enter("stt-a"));
+	lfd = listener(&self->srv_addr, SOCK_SEQPACKET);
+	ASSERT_EQ(-1, lfd);	/* the address has its listener */
+	ASSERT_EQ(0, stt_enter("stt-b"));
+	close(self->srv);
+	ASSERT_EQ(0, stt_enter("stt-a"));
+	self->srv = listener(&self->srv_addr, SOCK_SEQPACKET);
+	ASSERT_LE(0, self->srv);
+	ASSERT_EQ(0, stt_enter("stt-b"));
+
+	c = open_stream(self->srv, &self->srv_addr, SOCK_SEQPACKET, &a);
+	ASSERT_LE(0, c);
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ((ssize_t)strlen(words[i]),
+			  send(c, words[i], strlen(words[i]), 0));
+	for (i = 0; i < 3; i++) {
+		n = recv(a, buf, sizeof(buf), 0);
+		ASSERT_EQ((ssize_t)strlen(words[i]), n);
+		ASSERT_EQ(0, memcmp(buf, words[i], n));
+	}
+	close(c);
+	close(a);
+
+	/* A byte stream keeps the order. */
+	close(self->srv);
+	ASSERT_EQ(0, stt_enter("stt-a"));
+	self->srv = listener(&self->srv_addr, SOCK_STREAM);
+	ASSERT_EQ(0, stt_enter("stt-b"));
+	c = open_stream(self->srv, &self->srv_addr, SOCK_STREAM, &a);
+	ASSERT_LE(0, c);
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, write_full(c, words[i], strlen(words[i])));
+	ASSERT_EQ(0, read_full(a, buf, 16));
+	ASSERT_EQ(0, memcmp(buf, "FirstSecondThird", 16));
+	close(c);
+	close(a);
+}
+
+/* Names on both ends: the same stream, crossed session ids, the label. */
+TEST_F_TIMEOUT(pair, names_and_label, 120)
+{
+	struct sockaddr_stt cn, cp, an, ap;
+	socklen_t len = sizeof(cn);
+	static const char label[] = "video_transfer";
+	char got[STT_LABEL_MAX + 8];
+	char big[STT_LABEL_MAX + 1] = { 0 };
+	int c = stt_sock(SOCK_STREAM), a;
+	socklen_t glen = sizeof(got);
+
+	ASSERT_LE(0, c);
+	EXPECT_EQ(-1, setsockopt(c, SOL_STT, STT_LABEL, big, sizeof(big)));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, setsockopt(c, SOL_STT, STT_LABEL, label, strlen(label)));
+	ASSERT_EQ(0, do_connect(c, &self->srv_addr));
+	EXPECT_EQ(-1, setsockopt(c, SOL_STT, STT_LABEL, label, 1));
+	EXPECT_EQ(EISCONN, errno);
+	a = accept(self->srv, NULL, NULL);
+	ASSERT_LE(0, a);
+
+	ASSERT_EQ(0, getsockname(c, (struct sockaddr *)&cn, &len));
+	ASSERT_EQ(0, getpeername(c, (struct sockaddr *)&cp, &len));
+	ASSERT_EQ(0, getsockname(a, (struct sockaddr *)&an, &len));
+	ASSERT_EQ(0, getpeername(a, (struct sockaddr *)&ap, &len));
+	EXPECT_EQ(1, cn.sstt_stream & 1);	/* the client opens odd ids */
+	EXPECT_EQ(cn.sstt_stream, cp.sstt_stream);
+	EXPECT_EQ(cn.sstt_stream, an.sstt_stream);
+	EXPECT_EQ(an.sstt_stream, ap.sstt_stream);
+	EXPECT_EQ(cn.sstt_session, ap.sstt_session);
+	EXPECT_EQ(an.sstt_session, cp.sstt_session);
+	EXPECT_EQ(self->srv_addr.sstt_port, cp.sstt_port);
+	EXPECT_EQ(cn.sstt_port, ap.sstt_port);
+	EXPECT_EQ(0, memcmp(&cn.sstt_addr, &ap.sstt_addr,
+			    variant->v6 ? 16 : 4));
+
+	ASSERT_EQ(0, getsockopt(a, SOL_STT, STT_LABEL, got, &glen));
+	EXPECT_EQ(strlen(label), glen);
+	EXPECT_EQ(0, memcmp(got, label, glen));
+	close(c);
+	close(a);
+}
+
+/* An id asked for is given, and an id in use is refused. */
+TEST_F_TIMEOUT(pair, stream_id_asked_for, 120)
+{
+	struct sockaddr_stt to = self->srv_addr, n;
+	socklen_t len = sizeof(n);
+	int c1 = stt_sock(SOCK_STREAM), c2 = stt_sock(SOCK_STREAM), a;
+
+	to.sstt_stream = 42;
+	ASSERT_EQ(0, do_connect(c1, &to));
+	ASSERT_EQ(0, getsockname(c1, (struct sockaddr *)&n, &len));
+	EXPECT_EQ(42, n.sstt_stream);
+	EXPECT_EQ(EADDRINUSE, do_connect(c2, &to));
+	a = accept(self->srv, NULL, NULL);
+	ASSERT_LE(0, a);
+	ASSERT_EQ(0, getsockname(a, (struct sockaddr *)&n, &len));
+	EXPECT_EQ(42, n.sstt_stream);
+	/* The refused socket can connect again. */
+	to.sstt_stream = 0;
+	EXPECT_EQ(0, do_connect(c2, &to));
+	close(c1);
+	close(c2);
+	close(a);
+}
+
+/*
+ * 50 MB in one stream while the keys change every 4 MiB: every byte arrives,
+ * in order, and nothing was dropped.
+ */
+TEST_F_TIMEOUT(pair, transfer_50mb_across_rekeys, 600)
+{
+	struct xfer tx = { .len = 50 << 20, .seed = 1, .chunk = 65536 };
+	struct xfer rx = { .seed = 1, .chunk = 65536 };
+	pthread_t t, r;
+	int c, a;
+
+	ASSERT_EQ(0, sysctl_in("stt-a", "rekey_after_mbytes", 4));
+	ASSERT_EQ(0, sysctl_in("stt-b", "rekey_after_mbytes", 4));
+	c = open_stream(self->srv, &self->srv_addr, SOCK_STREAM, &a);
+	ASSERT_LE(0, c);
+	tx.fd = c;
+	rx.fd = a;
+	ASSERT_EQ(0, pthread_create(&t, NULL, sender, &tx));
+	ASSERT_EQ(0, pthread_create(&r, NULL, receiver, &rx));
+	pthread_join(t, NULL);
+	ASSERT_EQ(0, tx.err);
+	ASSERT_EQ(0, shutdown(c, SHUT_WR));
+	pthread_join(r, NULL);
+	EXPECT_EQ(0, rx.err);
+	EXPECT_EQ(tx.len, rx.len);
+	EXPECT_EQ(0, rx.bad);
+	EXPECT_EQ(tx.hash, rx.hash);
+	EXPECT_LE(10, stt_stat("rekeys"));
+	EXPECT_EQ(0, stat_in("stt-a", "drop_auth"));
+	EXPECT_EQ(0, stat_in("stt-a", "drop_key_phase"));
+	EXPECT_EQ(0, stat_in("stt-a", "drop_replay"));
+	close(c);
+	close(a);
+}
+
+/* shutdown(SHUT_WR): the peer reads the rest, then 0, and sees RDHUP. */
+TEST_F_TIMEOUT(pair, end_of_stream, 120)
+{
+	struct pollfd p;
+	char buf[16];
+	int c, a;
+
+	c = open_stream(self->srv, &self->srv_addr, SOCK_STREAM, &a);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(5, send(c, "hello", 5, 0));
+	ASSERT_EQ(0, shutdown(c, SHUT_WR));
+	EXPECT_EQ(-1, send(c, "x", 1, MSG_NOSIGNAL));
+	EXPECT_EQ(EPIPE, errno);
+	ASSERT_EQ(0, read_full(a, buf, 5));
+	EXPECT_EQ(0, memcmp(buf, "hello", 5));
+	EXPECT_EQ(0, recv(a, buf, sizeof(buf), 0));
+	p = (struct pollfd){ .fd = a, .events = POLLIN | POLLRDHUP | POLLOUT };
+	ASSERT_EQ(1, poll(&p, 1, 1000));
+	EXPECT_EQ(POLLIN | POLLRDHUP | POLLOUT, p.revents);
+	/* The other direction still works. */
+	ASSERT_EQ(3, send(a, "bye", 3, 0));
+	ASSERT_EQ(0, read_full(c, buf, 3));
+	close(a);
+	EXPECT_EQ(0, recv(c, buf, sizeof(buf), 0));
+	close(c);
+}
+
+/* An abort (SO_LINGER 0) resets the stream: EPIPE and SIGPIPE on send. */
+TEST_F_TIMEOUT(pair, reset_gives_epipe, 120)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	struct pollfd p;
+	char buf[8];
+	int c, a;
+
+	c = open_stream(self->srv, &self->srv_addr, SOCK_STREAM, &a);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(0, setsockopt(a, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
+	close(a);
+	p = (struct pollfd){ .fd = c, .events = POLLIN };
+	ASSERT_EQ(1, poll(&p, 1, 5000));
+	EXPECT_TRUE(p.revents & POLLERR);
+	EXPECT_TRUE(p.revents & POLLHUP);
+	signal(SIGPIPE, SIG_IGN);
+	EXPECT_EQ(-1, send(c, "x", 1, 0));
+	EXPECT_EQ(EPIPE, errno);
+	EXPECT_EQ(-1, recv(c, buf, sizeof(buf), 0));
+	EXPECT_EQ(ECONNRESET, errno);
+	signal(SIGPIPE, SIG_DFL);
+	EXPECT_EQ(1, stat_in("stt-a", "streams_reset_out"));
+	EXPECT_EQ(1, stt_stat("streams_reset_in"));
+	close(c);
+}
+
+/* Receive timeout: an RPC request, its response, then a timeout. */
+TEST_F_TIMEOUT(pair, rpc_with_receive_timeout, 120)
+{
+	struct timeval tv = { .tv_usec = 200000 };
+	struct timespec t0, t1;
+	char buf[64];
+	int c, a;
+	double dt;
+
+	c = open_stream(self->srv, &self->srv_addr, SOCK_SEQPACKET, &a);
+	ASSERT_EQ(-1, c);	/* the listener is SOCK_STREAM: EPROTOTYPE */
+	EXPECT_EQ(EPROTOTYPE, errno);
+
+	c = open_stream(self->srv, &self->srv_addr, SOCK_STREAM, &a);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(0, setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)));
+	ASSERT_EQ(18, send(c, "Request: GET /file", 18, 0));
+	ASSERT_EQ(0, read_full(a, buf, 18));
+	ASSERT_EQ(25, send(a, "Response: Here's the file", 25, 0));
+	ASSERT_EQ(0, read_full(c, buf, 25));
+	EXPECT_EQ(0, memcmp(buf, "Response", 8));
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	EXPECT_EQ(-1, recv(c, buf, sizeof(buf), 0));
+	EXPECT_EQ(EAGAIN, errno);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	dt = t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	EXPECT_LE(0.19, dt);
+	EXPECT_GE(5.0, dt);
+	EXPECT_EQ(-1, recv(c, buf, sizeof(buf), MSG_DONTWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+	close(c);
+	close(a);
+}
+
+/* MSG_PEEK leaves the data; MSG_WAITALL waits for all of it. */
+TEST_F_TIMEOUT(pair, peek_and_waitall, 120)
+{
+	char buf[32];
+	int c, a;
+
+	c = open_stream(self->srv, &self->srv_addr, SOCK_STREAM, &a);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(6, send(c, "abcdef", 6, 0));
+	ASSERT_EQ(0, read_full(a, buf, 1));
+	EXPECT_EQ(3, recv(a, buf, 3, MSG_PEEK | MSG_WAITALL));
+	EXPECT_EQ(0, memcmp(buf, "bcd", 3));
+	EXPECT_EQ(5, recv(a, buf, 5, 0));
+	EXPECT_EQ(0, memcmp(buf, "bcdef", 5));
+	ASSERT_EQ(2, send(c, "gh", 2, 0));
+	ASSERT_EQ(2, send(c, "ij", 2, 0));
+	EXPECT_EQ(4, recv(a, buf, 4, MSG_WAITALL));
+	EXPECT_EQ(0, memcmp(buf, "ghij", 4));
+	close(c);
+	close(a);
+}
+
+static u64 frames_sent(int fd)
+{
+	struct stt_info info;
+	socklen_t len = sizeof(info);
+
+	if (getsockopt(fd, SOL_STT, STT_INFO, &info, &len) ||
+	    info.stti_version != STT_INFO_VERSION)
+		return ~0ULL;
+	return info.stti_frames_sent;
+}
+
+/* Cork and MSG_MORE coalesce short writes until the flush; NODELAY does not. */
+TEST_F_TIMEOUT(pair, cork_more_and_nodelay, 120)
+{
+	int one = 1, zero = 0, c, a, i;
+	char buf[16];
+
+	c = open_stream(self->srv, &self->srv_addr, SOCK_STREAM, &a);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(0, setsockopt(c, SOL_STT, STT_CORK, &one, sizeof(one)));
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(2, send(c, "ab", 2, 0));
+	EXPECT_EQ(0, frames_sent(c));
+	EXPECT_EQ(-1, recv(a, buf, sizeof(buf), MSG_DONTWAIT));
+	ASSERT_EQ(0, setsockopt(c, SOL_STT, STT_CORK, &zero, sizeof(zero)));
+	ASSERT_EQ(0, read_full(a, buf, 8));
+	EXPECT_EQ(1, frames_sent(c));
+
+	ASSERT_EQ(2, send(c, "cd", 2, MSG_MORE));
+	ASSERT_EQ(2, send(c, "ef", 2, MSG_MORE));
+	EXPECT_EQ(1, frames_sent(c));
+	ASSERT_EQ(2, send(c, "gh", 2, 0));
+	ASSERT_EQ(0, read_full(a, buf, 6));
+	EXPECT_EQ(0, memcmp(buf, "cdefgh", 6));
+	EXPECT_EQ(2, frames_sent(c));
+
+	ASSERT_EQ(0, setsockopt(c, SOL_STT, STT_NODELAY, &one, sizeof(one)));
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(1, send(c, "x", 1, 0));
+	ASSERT_EQ(0, read_full(a, buf, 3));
+	EXPECT_EQ(5, frames_sent(c));
+	close(c);
+	close(a);
+}
+
+/*
+ * The stream limit: with 256 streams open (the default), the 257th is
+ * refused with ENOSR; once one closes, it opens.
+ */
+TEST_F_TIMEOUT(pair, stream_257_refused_then_accepted, 600)
+{
+	int c[257], a[257], i, extra;
+	struct rlimit rl = { 2048, 2048 };
+
+	setrlimit(RLIMIT_NOFILE, &rl);
+	for (i = 0; i < 256; i++) {
+		c[i] = open_stream(self->srv, &self->srv_addr, SOCK_STREAM, &a[i]);
+		ASSERT_LE(0, c[i]) {
+			TH_LOG("stream %d: %s", i + 1, strerror(errno));
+		}
+	}
+	extra = stt_sock(SOCK_STREAM);
+	EXPECT_EQ(ENOSR, do_connect(extra, &self->srv_addr));
+	close(c[0]);
+	close(a[0]);
+	EXPECT_EQ(0, do_connect(extra, &self->srv_addr));
+	a[0] = accept(self->srv, NULL, NULL);
+	EXPECT_LE(0, a[0]);
+	EXPECT_EQ(1, stt_stat("handshakes_completed"));
+	close(extra);
+	for (i = 0; i < 256; i++) {
+		if (i)
+			close(c[i]);
+		close(a[i]);
+	}
+}
+
+/* A per-socket limit below the sysctl, and sysctls that refuse bad values. */
+TEST_F_TIMEOUT(pair, limits_and_sysctls, 120)
+{
+	int two = 2, c1, c2, c3, a1, a2, v;
+	socklen_t len = sizeof(v);
+
+	c1 = stt_sock(SOCK_STREAM);
+	ASSERT_EQ(0, setsockopt(c1, SOL_STT, STT_MAX_STREAMS, &two, sizeof(two)));
+	ASSERT_EQ(0, getsockopt(c1, SOL_STT, STT_MAX_STREAMS, &v, &len));
+	EXPECT_EQ(2, v);
+	ASSERT_EQ(0, do_connect(c1, &self->srv_addr));
+	c2 = stt_sock(SOCK_STREAM);
+	ASSERT_EQ(0, setsockopt(c2, SOL_STT, STT_MAX_STREAMS, &two, sizeof(two)));
+	ASSERT_EQ(0, do_connect(c2, &self->srv_addr));
+	c3 = stt_sock(SOCK_STREAM);
+	ASSERT_EQ(0, setsockopt(c3, SOL_STT, STT_MAX_STREAMS, &two, sizeof(two)));
+	EXPECT_EQ(ENOSR, do_connect(c3, &self->srv_addr));
+	a1 = accept(self->srv, NULL, NULL);
+	a2 = accept(self->srv, NULL, NULL);
+	close(c1);
+	close(a1);
+	EXPECT_EQ(0, do_connect(c3, &self->srv_addr));
+
+	EXPECT_EQ(-EINVAL, write_sysctl("max_frame", 512));
+	EXPECT_EQ(-EINVAL, write_sysctl("max_frame", 65536));
+	EXPECT_EQ(-EINVAL, write_sysctl("stream_rcvbuf", 0));
+	EXPECT_EQ(-EINVAL, write_sysctl("max_concurrent_streams", 0));
+	EXPECT_EQ(0, write_sysctl("max_frame", 4096));
+	v = 100;
+	EXPECT_EQ(-1, setsockopt(c3, SOL_STT, STT_MAX_FRAME, &v, sizeof(v)));
+	EXPECT_EQ(EINVAL, errno);
+	v = 8;
+	EXPECT_EQ(-1, setsockopt(c3, SOL_STT, STT_PRIORITY, &v, sizeof(v)));
+	EXPECT_EQ(EINVAL, errno);
+	close(c2);
+	close(c3);
+	close(a2);
+}
+
+/* Both peers open streams on the one session between them. */
+TEST_F_TIMEOUT(pair, both_peers_open_streams, 120)
+{
+	struct sockaddr_stt n1, n2;
+	socklen_t len = sizeof(n1);
+	int lb, cb, ab, ca, aa;
+	char buf[8];
+
+	/* Host b listens on the address its client side uses too. */
+	lb = listener(&self->b_addr, SOCK_STREAM);
+	ASSERT_LE(0, lb);
+	cb = stt_sock(SOCK_STREAM);
+	ASSERT_EQ(0, bind(cb, (struct sockaddr *)&self->b_addr,
+			  sizeof(self->b_addr)));
+	ASSERT_EQ(0, do_connect(cb, &self->srv_addr));
+	ab = accept(self->srv, NULL, NULL);
+	ASSERT_LE(0, ab);
+
+	/* Host a opens a stream back, without binding: the same session. */
+	ASSERT_EQ(0, stt_enter("stt-a"));
+	ca = stt_sock(SOCK_STREAM);
+	ASSERT_EQ(0, do_connect(ca, &self->b_addr));
+	ASSERT_EQ(0, stt_enter("stt-b"));
+	aa = accept(lb, NULL, NULL);
+	ASSERT_LE(0, aa);
+
+	ASSERT_EQ(0, getsockname(cb, (struct sockaddr *)&n1, &len));
+	ASSERT_EQ(0, getsockname(aa, (struct sockaddr *)&n2, &len));
+	EXPECT_EQ(n1.sstt_session, n2.sstt_session);
+	EXPECT_EQ(0, n2.sstt_stream & 1);	/* the server opens even ids */
+	EXPECT_EQ(1, stt_stat("handshakes_completed"));
+	EXPECT_EQ(0, stat_in("stt-a", "handshakes_started"));
+
+	ASSERT_EQ(2, send(ca, "hi", 2, 0));
+	ASSERT_EQ(0, read_full(aa, buf, 2));
+	ASSERT_EQ(2, send(cb, "yo", 2, 0));
+	ASSERT_EQ(0, read_full(ab, buf, 2));
+	close(ca);
+	close(aa);
+	close(cb);
+	close(ab);
+	close(lb);
+}
+
+/*
+ * Video, audio and chat streams with their own frame sizes run at once; one
+ * closes early and the others keep flowing on the same session.
+ */
+TEST_F_TIMEOUT(pair, concurrent_streams_one_closes, 300)
+{
+	static const int frame[3] = { 16384, 4096, 1024 };
+	static const u64 size[3] = { 8 << 20, 2 << 20, 256 << 10 };
+	struct xfer tx[3], rx[3];
+	pthread_t ts[3], tr[3];
+	int c[3], a[3], i;
+
+	for (i = 0; i < 3; i++) {
+		c[i] = stt_sock(SOCK_STREAM);
+		ASSERT_EQ(0, setsockopt(c[i], SOL_STT, STT_MAX_FRAME, &frame[i],
+					sizeof(int)));
+		ASSERT_EQ(0, do_connect(c[i], &self->srv_addr));
+		a[i] = accept(self->srv, NULL, NULL);
+		ASSERT_LE(0, a[i]);
+		tx[i] = (struct xfer){ .fd = c[i], .len = size[i], .seed = 10 + i,
+				       .chunk = 3000 + 1000 * i };
+		rx[i] = (struct xfer){ .fd = a[i], .seed = 10 + i, .chunk = 8192 };
+	}
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, pthread_create(&ts[i], NULL, sender, &tx[i]));
+		ASSERT_EQ(0, pthread_create(&tr[i], NULL, receiver, &rx[i]));
+	}
+	/* Chat ends first; the others go on. */
+	pthread_join(ts[2], NULL);
+	close(c[2]);
+	pthread_join(tr[2], NULL);
+	close(a[2]);
+	for (i = 0; i < 2; i++) {
+		pthread_join(ts[i], NULL);
+		shutdown(c[i], SHUT_WR);
+		pthread_join(tr[i], NULL);
+	}
+	for (i = 0; i < 3; i++) {
+		EXPECT_EQ(0, tx[i].err);
+		EXPECT_EQ(0, rx[i].err);
+		EXPECT_EQ(size[i], rx[i].len);
+		EXPECT_EQ(0, rx[i].bad);
+		EXPECT_EQ(tx[i].hash, rx[i].hash);
+	}
+	EXPECT_EQ(1, stt_stat("handshakes_completed"));
+	for (i = 0; i < 2; i++) {
+		close(c[i]);
+		close(a[i]);
+	}
+}
+
+/*
+ * A SEQPACKET message is delivered whole or not at all: with the second
+ * message half sent when the sender aborts, the reader gets the first one
+ * and then the reset, never a part of the second.
+ */
+TEST_F_TIMEOUT(pair, seqpacket_never_partial, 120)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	int rcvbuf = 64 << 10, c, a, lfd;
+	static char m1[100 << 10], m2[100 << 10], buf[256 << 10];
+	struct stt_info info;
+	socklen_t len = sizeof(info);
+	int tries;
+
+	close(self->srv);
+	ASSERT_EQ(0, stt_enter("stt-a"));
+	lfd = stt_sock(SOCK_SEQPACKET);
+	ASSERT_EQ(0, setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)));
+	ASSERT_EQ(0, bind(lfd, (struct sockaddr *)&self->srv_addr,
+			  sizeof(self->srv_addr)));
+	ASSERT_EQ(0, listen(lfd, 4));
+	self->srv = lfd;
+	ASSERT_EQ(0, stt_enter("stt-b"));
+
+	c = open_stream(lfd, &self->srv_addr, SOCK_SEQPACKET, &a);
+	ASSERT_LE(0, c);
+	fill((unsigned char *)m1, sizeof(m1), 0, 3);
+	fill((unsigned char *)m2, sizeof(m2), 0, 4);
+	ASSERT_EQ((ssize_t)sizeof(m1), send(c, m1, sizeof(m1), 0));
+	ASSERT_EQ((ssize_t)sizeof(m2), send(c, m2, sizeof(m2), 0));
+	/* The window (2 x 64 KiB) holds m1 and the start of m2. */
+	for (tries = 0; tries < 100; tries++) {
+		ASSERT_EQ(0, getsockopt(a, SOL_STT, STT_INFO, &info, &len));
+		if (info.stti_rcv_queued > sizeof(m1))
+			break;
+		usleep(20000);
+	}
+	EXPECT_LT(sizeof(m1), info.stti_rcv_queued);
+	EXPECT_GT(sizeof(m1) + sizeof(m2), info.stti_rcv_queued);
+	ASSERT_EQ(0, setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
+	close(c);
+
+	ASSERT_EQ((ssize_t)sizeof(m1), recv(a, buf, sizeof(buf), 0));
+	EXPECT_EQ(0, memcmp(buf, m1, sizeof(m1)));
+	EXPECT_EQ(-1, recv(a, buf, sizeof(buf), 0));
+	EXPECT_EQ(ECONNRESET, errno);
+	EXPECT_EQ(0, recv(a, buf, sizeof(buf), MSG_DONTWAIT));
+	close(a);
+}
+
+TEST_HARNESS_MAIN

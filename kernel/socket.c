@@ -91,6 +91,22 @@ out:
 	return err;
 }
 
+/* The first stream waiting in a listener's queue, taken off it, or NULL. */
+static struct stt_sock *stt_accept_dequeue(struct sock *sk)
+{
+	struct stt_sock *child;
+
+	spin_lock_bh(&sk->sk_receive_queue.lock);
+	child = list_first_entry_or_null(&stt_sk(sk)->accept_list,
+					 struct stt_sock, accept_node);
+	if (child) {
+		list_del_init(&child->accept_node);
+		sk_acceptq_removed(sk);
+	}
+	spin_unlock_bh(&sk->sk_receive_queue.lock);
+	return child;
+}
+
 /*
  * A listener closes: it stops taking streams, and those that wait in its
  * queue are reset.  Called with the socket locked.
@@ -105,16 +121,12 @@ static void stt_listener_close(struct sock *sk)
 		WRITE_ONCE(ssk->ep->listener, NULL);
 	mutex_unlock(&sn->lock);
 
+	/* Under the queue's lock, so that no stream is queued after this. */
+	spin_lock_bh(&sk->sk_receive_queue.lock);
+	sk->sk_state = TCP_CLOSE;
+	spin_unlock_bh(&sk->sk_receive_queue.lock);
 	for (;;) {
-		spin_lock_bh(&sk->sk_receive_queue.lock);
-		sk->sk_state = TCP_CLOSE;
-		child = list_first_entry_or_null(&ssk->accept_list,
-						 struct stt_sock, accept_node);
-		if (child) {
-			list_del_init(&child->accept_node);
-			sk_acceptq_removed(sk);
-		}
-		spin_unlock_bh(&sk->sk_receive_queue.lock);
+		child = stt_accept_dequeue(sk);
 		if (!child)
 			break;
 		stt_stream_abort(child, STT_RESET_NO_LISTENER);
@@ -394,14 +406,7 @@ static int stt_accept_one(struct socket *sock, struct socket *newsock,
 			err = -EINVAL;
 			break;
 		}
-		spin_lock_bh(&sk->sk_receive_queue.lock);
-		child = list_first_entry_or_null(&ssk->accept_list,
-						 struct stt_sock, accept_node);
-		if (child) {
-			list_del_init(&child->accept_node);
-			sk_acceptq_removed(sk);
-		}
-		spin_unlock_bh(&sk->sk_receive_queue.lock);
+		child = stt_accept_dequeue(sk);
 		if (child)
 			break;
 		if (!timeo) {

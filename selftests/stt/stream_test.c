@@ -217,6 +217,32 @@ static void *receiver(void *arg)
 	return NULL;
 }
 
+/*
+ * A stall fails the test in 30 s instead of hanging it: senders and
+ * receivers wait that long at most, and the counters say where data went.
+ */
+static void stall_guard(int fd)
+{
+	struct timeval tv = { .tv_sec = 30 };
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+static void log_drops(struct __test_metadata *_metadata)
+{
+	static const char * const names[] = {
+		"drop_auth", "drop_key_phase", "drop_replay", "drop_frame",
+		"drop_no_stream", "drop_flow_control", "drop_nomem", "tx_errors",
+		"rekeys", "stream_window_blocked", "data_out_of_order",
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		TH_LOG("%-22s a %lld, b %lld", names[i],
+		       stat_in("stt-a", names[i]), stat_in("stt-b", names[i]));
+}
+
 FIXTURE(pair) {
 	int srv;
 	struct sockaddr_stt srv_addr;
@@ -405,14 +431,20 @@ TEST_F_TIMEOUT(pair, transfer_50mb_across_rekeys, 600)
 	ASSERT_LE(0, c);
 	tx.fd = c;
 	rx.fd = a;
+	stall_guard(a);
+	stall_guard(c);
 	ASSERT_EQ(0, pthread_create(&t, NULL, sender, &tx));
 	ASSERT_EQ(0, pthread_create(&r, NULL, receiver, &rx));
 	pthread_join(t, NULL);
-	ASSERT_EQ(0, tx.err);
-	ASSERT_EQ(0, shutdown(c, SHUT_WR));
+	EXPECT_EQ(0, tx.err) {
+		log_drops(_metadata);
+	}
+	EXPECT_EQ(0, shutdown(c, SHUT_WR));
 	pthread_join(r, NULL);
 	EXPECT_EQ(0, rx.err);
-	EXPECT_EQ(tx.len, rx.len);
+	EXPECT_EQ(tx.len, rx.len) {
+		log_drops(_metadata);
+	}
 	EXPECT_EQ(0, rx.bad);
 	EXPECT_EQ(tx.hash, rx.hash);
 	EXPECT_LE(10, stt_stat("rekeys"));
@@ -716,6 +748,8 @@ TEST_F_TIMEOUT(pair, concurrent_streams_one_closes, 300)
 		tx[i] = (struct xfer){ .fd = c[i], .len = size[i], .seed = 10 + i,
 				       .chunk = 3000 + 1000 * i };
 		rx[i] = (struct xfer){ .fd = a[i], .seed = 10 + i, .chunk = 8192 };
+		stall_guard(a[i]);
+		stall_guard(c[i]);
 	}
 	for (i = 0; i < 3; i++) {
 		ASSERT_EQ(0, pthread_create(&ts[i], NULL, sender, &tx[i]));
@@ -734,7 +768,9 @@ TEST_F_TIMEOUT(pair, concurrent_streams_one_closes, 300)
 	for (i = 0; i < 3; i++) {
 		EXPECT_EQ(0, tx[i].err);
 		EXPECT_EQ(0, rx[i].err);
-		EXPECT_EQ(size[i], rx[i].len);
+		EXPECT_EQ(size[i], rx[i].len) {
+			log_drops(_metadata);
+		}
 		EXPECT_EQ(0, rx[i].bad);
 		EXPECT_EQ(tx[i].hash, rx[i].hash);
 	}

@@ -467,6 +467,7 @@ static void stt_hs_auth_proof(struct stt_session *s, const struct stt_frame *f,
 	spin_unlock_bh(&s->lock);
 	STT_INC(s->sn, HANDSHAKES_COMPLETED);
 	stt_session_send_final(s);
+	stt_rekey_established(s);
 	stt_stream_open_waiting(s);
 	return;
 fail:
@@ -511,6 +512,7 @@ void stt_handshake_final(struct stt_session *s)
 	spin_unlock_bh(&s->lock);
 	STT_INC(s->sn, HANDSHAKES_COMPLETED);
 	wake_up_all(&s->wq);
+	stt_rekey_established(s);
 	stt_stream_open_waiting(s);
 }
 

@@ -5,12 +5,16 @@
  * net.stt.rekey_after_* sysctls), deriving the next one with HKDF-Expand(S,
  * "stt1 upd"), and on the receiving side keeping the next key ready and the
  * previous one for late packets, so that a key update loses and reorders
- * nothing.  New keys are made in process context (allocating a transform
- * sleeps); packets switch keys under RCU.
+ * nothing.  A receiver that has the peer's next key ready says so with
+ * KEY_UPDATE, and a sender moves to a key only once the peer said it holds
+ * it, so that no packet ever arrives under a key its receiver cannot open.
+ * New keys are made in process context (allocating a transform sleeps);
+ * packets switch keys under RCU.
  */
 #include <linux/workqueue.h>
 
 #include "stt.h"
+#include "codec.h"
 
 /* Run @work for @s holding a reference, unless it is already queued. */
 static void stt_rekey_queue(struct stt_session *s, struct work_struct *work)
@@ -53,6 +57,9 @@ void stt_rekey_account(struct stt_session *s, struct stt_key *key,
 	    time_before(jiffies, key->born +
 			msecs_to_jiffies(READ_ONCE(sc->rekey_after_ms))))
 		return;
+	/* Not before the peer can open the next key: a later packet retries. */
+	if ((s32)(READ_ONCE(s->peer_ready_gen) - key->gen) <= 0)
+		return;
 	stt_rekey_queue(s, &s->tx_work);
 }
 
@@ -65,14 +72,35 @@ static void stt_rekey_tx_work(struct work_struct *work)
 	next = stt_rekey_next(s, old);
 	if (IS_ERR(next))
 		goto out;	/* the old key serves on; the next packet retries */
-	spin_lock_bh(&s->lock);
+	spin_lock_bh(&s->tx_key_lock);
 	rcu_assign_pointer(s->tx, next);
-	spin_unlock_bh(&s->lock);
+	spin_unlock_bh(&s->tx_key_lock);
 	synchronize_rcu();
 	stt_key_free(old);
 	STT_INC(s->sn, REKEYS);
 out:
 	stt_session_put(s);
+}
+
+/*
+ * Tell the peer we can open its key generation @gen: it may move to it.
+ * The previous key is freed by now, so that the promotion @gen brings finds
+ * the slot for it empty.
+ */
+static void stt_rekey_announce(struct stt_session *s, u32 gen)
+{
+	u8 buf[1 + STT_KEY_UPDATE_LEN];
+	struct stt_frame f = {
+		.type = STT_FRAME_KEY_UPDATE,
+		.key_update = { .generation = gen },
+	};
+	int n = stt_frame_encode(buf, sizeof(buf), &f);
+
+	/* Before that the peer cannot open it: stt_rekey_established(). */
+	if (READ_ONCE(s->state) != STT_SS_ESTABLISHED)
+		return;
+	if (n > 0)
+		stt_session_send(s, buf, n);
 }
 
 static void stt_rekey_rx_work(struct work_struct *work)
@@ -94,6 +122,8 @@ static void stt_rekey_rx_work(struct work_struct *work)
 	if (cur && !next) {
 		next = stt_rekey_next(s, cur);
 		if (!IS_ERR(next)) {
+			u32 gen = next->gen;
+
 			spin_lock_bh(&s->rx_lock);
 			if (rcu_access_pointer(s->rx) == cur &&
 			    !rcu_access_pointer(s->rx_next)) {
@@ -101,10 +131,25 @@ static void stt_rekey_rx_work(struct work_struct *work)
 				next = NULL;
 			}
 			spin_unlock_bh(&s->rx_lock);
+			if (!next)
+				stt_rekey_announce(s, gen);
 			stt_key_free(next);
 		}
 	}
 	stt_session_put(s);
+}
+
+/**
+ * stt_rekey_peer_ready() - the peer can open our key generation @gen
+ * @s: the session
+ * @gen: from its KEY_UPDATE
+ *
+ * Runs in softirq.
+ */
+void stt_rekey_peer_ready(struct stt_session *s, u32 gen)
+{
+	if ((s32)(gen - READ_ONCE(s->peer_ready_gen)) > 0)
+		WRITE_ONCE(s->peer_ready_gen, gen);
 }
 
 /**
@@ -181,6 +226,27 @@ void stt_rekey_setup(struct stt_session *s)
 void stt_rekey_start(struct stt_session *s)
 {
 	stt_rekey_queue(s, &s->rx_work);
+}
+
+/**
+ * stt_rekey_established() - the handshake is over: announce our next key
+ * @s: the session, just established
+ *
+ * The next receiving key may have been made before the peer could hear of
+ * it.  Callable from any context.
+ */
+void stt_rekey_established(struct stt_session *s)
+{
+	struct stt_key *next;
+	u32 gen = 0;
+
+	rcu_read_lock();
+	next = rcu_dereference(s->rx_next);
+	if (next)
+		gen = next->gen;
+	rcu_read_unlock();
+	if (gen)
+		stt_rekey_announce(s, gen);
 }
 
 /**

@@ -134,6 +134,7 @@ struct stt_session *stt_session_new(struct stt_net *sn, struct stt_endpoint *ep,
 	memcpy(s->psk, psk, STT_KEY_LEN);
 	spin_lock_init(&s->lock);
 	spin_lock_init(&s->rx_lock);
+	spin_lock_init(&s->tx_key_lock);
 	init_waitqueue_head(&s->wq);
 	timer_setup(&s->timer, stt_session_timer, 0);
 	INIT_WORK(&s->destroy_work, stt_session_destroy);
@@ -526,7 +527,10 @@ int stt_session_xmit(struct stt_session *s, struct sk_buff *skb)
 	int err;
 
 	rcu_read_lock_bh();
+	spin_lock(&s->tx_key_lock);
 	key = rcu_dereference_bh(s->tx);
+	hdr.pn = s->tx_pn++;
+	spin_unlock(&s->tx_key_lock);
 	if (!key) {
 		rcu_read_unlock_bh();
 		kfree_skb(skb);
@@ -534,7 +538,6 @@ int stt_session_xmit(struct stt_session *s, struct sk_buff *skb)
 	}
 	hdr.key_phase = key->gen & 1;
 	hdr.dst_session = s->peer_id;
-	hdr.pn = atomic64_inc_return(&s->tx_pn) - 1;
 	stt_hdr_encode(skb->data, &hdr);
 	err = stt_seal(key, skb, hdr.pn);
 	if (!err)
@@ -639,6 +642,9 @@ static bool stt_frames_process(struct stt_session *s, struct sk_buff *skb)
 		case STT_FRAME_KEEPALIVE:
 			stt_session_keepalive(s, STT_FRAME_KEEPALIVE_ACK,
 					      f.keepalive.opaque);
+			break;
+		case STT_FRAME_KEY_UPDATE:
+			stt_rekey_peer_ready(s, f.key_update.generation);
 			break;
 		case STT_FRAME_SESSION_CLOSE:
 			STT_INC(s->sn, SESSIONS_CLOSED_BY_PEER);

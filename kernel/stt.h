@@ -221,13 +221,19 @@ struct stt_handshake;
  * @rto: current handshake retransmission timeout, jiffies
  * @tx: the sending key, once derived (RCU)
  * @rx: the receiving key, once derived (RCU)
- * @tx_pn: next protected packet number to send
+ * @tx_pn: next protected packet number to send, under @tx_key_lock
+ * @tx_key_lock: makes taking a packet number and the sending key one step,
+ *	and replacing the key another, so that every packet sealed under a
+ *	newer key has a higher number than every packet of the older one (the
+ *	receiver tells the keys apart by packet number)
  * @rx_next: the peer's next receiving key, made ahead (RCU)
  * @rx_prev: the peer's previous key, for late packets (RCU)
  * @rx_stale: a key retired by the last promotion, to free after RCU
  * @rx_phase_pn: number of the first packet opened with @rx
  * @tx_work: makes the next sending key
  * @rx_work: makes the next receiving key and frees @rx_stale
+ * @peer_ready_gen: the newest of our key generations the peer said it
+ *	can open (KEY_UPDATE); we never seal with a newer one
  * @rx_lock: serialises the replay window and receiving key changes
  * @replay: which protected packet numbers were received
  * @destroy_work: frees the session after the last reference is gone
@@ -272,13 +278,15 @@ struct stt_session {
 	unsigned long rto;
 	struct stt_key __rcu *tx;
 	struct stt_key __rcu *rx;
-	atomic64_t tx_pn;
+	u64 tx_pn;
+	spinlock_t tx_key_lock;		/* tx, tx_pn */
 	struct stt_key __rcu *rx_next;
 	struct stt_key __rcu *rx_prev;
 	struct stt_key *rx_stale;
 	u64 rx_phase_pn;
 	struct work_struct tx_work;
 	struct work_struct rx_work;
+	u32 peer_ready_gen;
 	spinlock_t rx_lock;		/* replay window, rx key changes */
 	struct stt_replay replay;
 	struct work_struct destroy_work;
@@ -561,6 +569,8 @@ void stt_rekey_rx_opened(struct stt_session *s, struct stt_key *key, u64 pn);
 void stt_rekey_setup(struct stt_session *s);
 void stt_rekey_start(struct stt_session *s);
 void stt_rekey_destroy(struct stt_session *s);
+void stt_rekey_peer_ready(struct stt_session *s, u32 gen);
+void stt_rekey_established(struct stt_session *s);
 
 /* handshake.c */
 int stt_handshake_start(struct stt_session *s, u8 suites);

@@ -37,30 +37,39 @@ static struct stt_key *stt_rekey_next(struct stt_session *s,
 	return next;
 }
 
+/*
+ * Whether it is time to replace the sending key @key: it is old by one of
+ * the thresholds, and the peer said it can open the next one.
+ */
+static bool stt_rekey_due(struct stt_session *s, struct stt_key *key)
+{
+	struct stt_sysctl *sc = &s->sn->sysctl;
+
+	if (atomic64_read(&key->packets) < READ_ONCE(sc->rekey_after_packets) &&
+	    atomic64_read(&key->bytes) <
+	    (u64)READ_ONCE(sc->rekey_after_mbytes) << 20 &&
+	    time_before(jiffies, key->born +
+			msecs_to_jiffies(READ_ONCE(sc->rekey_after_ms))))
+		return false;
+	return (s32)(READ_ONCE(s->peer_ready_gen) - key->gen) > 0;
+}
+
 /**
  * stt_rekey_account() - count a packet sealed with the sending key
  * @s: the session
  * @key: the key that sealed it (under RCU)
  * @len: its length
  *
- * Queues a key update once the key is old.  Callable from any context.
+ * Queues a key update once the key is old and the peer holds the next one
+ * (until then a later packet checks again).  Callable from any context.
  */
 void stt_rekey_account(struct stt_session *s, struct stt_key *key,
 		       unsigned int len)
 {
-	struct stt_sysctl *sc = &s->sn->sysctl;
-	u64 packets = atomic64_inc_return(&key->packets);
-	u64 bytes = atomic64_add_return(len, &key->bytes);
-
-	if (packets < READ_ONCE(sc->rekey_after_packets) &&
-	    bytes < (u64)READ_ONCE(sc->rekey_after_mbytes) << 20 &&
-	    time_before(jiffies, key->born +
-			msecs_to_jiffies(READ_ONCE(sc->rekey_after_ms))))
-		return;
-	/* Not before the peer can open the next key: a later packet retries. */
-	if ((s32)(READ_ONCE(s->peer_ready_gen) - key->gen) <= 0)
-		return;
-	stt_rekey_queue(s, &s->tx_work);
+	atomic64_inc(&key->packets);
+	atomic64_add(len, &key->bytes);
+	if (stt_rekey_due(s, key))
+		stt_rekey_queue(s, &s->tx_work);
 }
 
 static void stt_rekey_tx_work(struct work_struct *work)
@@ -69,6 +78,12 @@ static void stt_rekey_tx_work(struct work_struct *work)
 	struct stt_key *old, *next;
 
 	old = rcu_dereference_protected(s->tx, true);
+	/*
+	 * Queued again while it ran for the previous key, it finds a fresh
+	 * key here, which the peer may not hold the successor of yet.
+	 */
+	if (!stt_rekey_due(s, old))
+		goto out;
 	next = stt_rekey_next(s, old);
 	if (IS_ERR(next))
 		goto out;	/* the old key serves on; the next packet retries */

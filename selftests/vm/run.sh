@@ -14,7 +14,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-timeout=900
+timeout=2400
 kernel= kver= out= ko=
 while getopts k:r:o:m:t: opt; do
 	case $opt in

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Runs inside the demo guest: shows that stt.ko is loaded and that AF_STT
-# sockets work, then two hosts (network namespaces) opening sessions.
+# sockets work, then two hosts (network namespaces) opening sessions, then
+# several streams of one session running at once, checked end to end.
 set -u
 say() { printf '\n\033[1m%s\033[0m\n' "$*"; }
 
@@ -78,6 +79,58 @@ say "# Counters of stt-a (server):"
 ip netns exec stt-a "$stt" stats
 kill "$listener"
 wait "$listener" 2>/dev/null
+
+# --- Streams of one session --------------------------------------------------
+say "# Streams: stt-a serves on 192.0.2.1:7100 and prints a line as each stream ends"
+ip netns exec stt-a "$stt" serve -k "$key" 192.0.2.1 7100 >/tmp/stt-serve.out 2>&1 &
+server=$!
+for _ in $(seq 100); do grep -q serving /tmp/stt-serve.out && break; sleep 0.1; done
+cat /tmp/stt-serve.out
+
+say "# stt-b sends video, audio and chat at once, each a stream of one session:"
+echo "(a listener takes one socket type: stt-a's takes byte streams, so stt-b asks"
+echo " stt-a to open the chat, a SOCK_SEQPACKET stream, back to it on the session)"
+echo
+ip netns exec stt-b "$stt" streams -k "$key" 192.0.2.1 7100 | tee /tmp/stt-streams.out
+streams_rc=${PIPESTATUS[0]}
+
+# Each line of either side that names a stream's sum: "ID SUM".
+sums() { sed -nE "s/^stream ([0-9]+) '.*fnv1a64 ([0-9a-f]{16}).*/\1 \2/p" "$1" | sort -n; }
+want=$(sums /tmp/stt-streams.out | wc -l)
+for _ in $(seq 100); do
+	[ "$(sums /tmp/stt-serve.out | wc -l)" -ge "$want" ] && break
+	sleep 0.1
+done
+
+say "# What stt-a received, as each stream ended (serve's output):"
+tail -n +2 /tmp/stt-serve.out
+
+say "# FNV-1a checksums, stt-b's (sent) against stt-a's (received):"
+fail=0
+[ "$want" = 5 ] || { echo "$want streams reported a checksum, not 5"; fail=1; }
+sums /tmp/stt-streams.out >/tmp/stt-streams.sums
+while read -r id sum; do
+	got=$(sums /tmp/stt-serve.out | awk -v id="$id" '$1 == id { print $2 }')
+	if [ "$got" = "$sum" ]; then
+		echo "stream $id: $sum sent, $got received: same"
+	else
+		echo "stream $id: $sum sent, ${got:-nothing} received: DIFFERENT"
+		fail=1
+	fi
+done </tmp/stt-streams.sums
+[ "$streams_rc" = 0 ] || { echo "stt streams exited $streams_rc"; fail=1; }
+
+say "# Stream counters of stt-b and stt-a (both parts of the demo):"
+for ns in stt-b stt-a; do
+	echo "$ns:"
+	ip netns exec "$ns" "$stt" stats | grep -E 'streams_|frames|data_|window'
+done
+kill "$server"
+wait "$server" 2>/dev/null
 ip netns del stt-a
 ip netns del stt-b
+if [ "$fail" != 0 ]; then
+	say "# DEMO FAILED: the streams did not arrive as sent (see above)"
+	exit 1
+fi
 true

@@ -3,7 +3,8 @@
 #
 # `make demo`: build stt.ko and the stt tool for Debian's stock 6.1 kernel, boot
 # that kernel in a QEMU guest, and run tools/demo-guest.sh there: one host, then
-# two hosts (network namespaces) opening sessions.  Needs no KVM; about a minute.
+# two hosts (network namespaces) opening sessions, then sending on several
+# streams of one session at once.  Needs no KVM; about a minute.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"

@@ -614,3 +614,37 @@ void stt_nack_range(const struct stt_frame *f, unsigned int i,
 	r->lo = stt_get64(p);
 	r->hi = r->lo + stt_get32(p + 8) - 1;
 }
+
+/**
+ * stt_nack_encode() - write a NACK frame naming missing packet numbers
+ * @buf: where to write
+ * @cap: room at @buf
+ * @gaps: inclusive ranges of missing numbers
+ * @n: how many, 1 to %STT_NACK_MAX_RANGES
+ *
+ * Return: bytes written, -EINVAL for a bad range or count, or -ENOSPC.
+ */
+int stt_nack_encode(u8 *buf, size_t cap, const struct stt_range *gaps,
+		    unsigned int n)
+{
+	size_t size = 1 + STT_NACK_MIN_LEN + (size_t)n * STT_NACK_RANGE_LEN;
+	unsigned int i;
+	u8 *p;
+
+	if (!n || n > STT_NACK_MAX_RANGES)
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if (gaps[i].lo > gaps[i].hi ||
+		    !stt_fits32(gaps[i].hi - gaps[i].lo + 1))
+			return -EINVAL;
+	if (cap < size)
+		return -ENOSPC;
+	buf[0] = STT_FRAME_NACK;
+	stt_put16(buf + 1, n);
+	p = buf + 1 + STT_NACK_MIN_LEN;
+	for (i = 0; i < n; i++, p += STT_NACK_RANGE_LEN) {
+		stt_put64(p, gaps[i].lo);
+		stt_put32(p + 8, gaps[i].hi - gaps[i].lo + 1);
+	}
+	return size;
+}

@@ -140,6 +140,8 @@ int stt_data_hdr_encode(u8 *buf, const struct stt_frame *f);
 
 int stt_ack_encode(u8 *buf, size_t cap, u32 delay_us,
 		   const struct stt_range *ranges, unsigned int n);
+int stt_nack_encode(u8 *buf, size_t cap, const struct stt_range *gaps,
+		    unsigned int n);
 void stt_ack_range(const struct stt_frame *f, unsigned int i,
 		   struct stt_range *r);
 void stt_nack_range(const struct stt_frame *f, unsigned int i,

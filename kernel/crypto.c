@@ -253,6 +253,45 @@ int stt_seal(struct stt_key *key, struct sk_buff *skb, u64 pn)
 }
 
 /**
+ * stt_seal_copy() - encrypt a packet from a plaintext kept elsewhere
+ * @key: the sending key
+ * @src: the header and the plaintext frames, skb->len - %STT_TAG_LEN bytes,
+ *	in linear memory that stays as it is (a chunk kept for retransmission)
+ * @skb: a linear skb of the packet's full length (tag included) whose data
+ *	starts with the same header; receives the ciphertext and the tag
+ * @pn: the packet number in the header
+ *
+ * The AEAD reads @src and writes @skb, so the plaintext is never copied
+ * by itself: sealing is the one pass over the data a transmission makes.
+ *
+ * Return: 0 or a negative errno.
+ */
+int stt_seal_copy(struct stt_key *key, const u8 *src, struct sk_buff *skb,
+		  u64 pn)
+{
+	struct scatterlist sg_src, sg_dst;
+	struct aead_request *req;
+	u8 iv[STT_NONCE_LEN];
+	int err;
+
+	if (skb_is_nonlinear(skb) || skb->len < STT_HDR_LEN + STT_TAG_LEN)
+		return -EINVAL;
+	sg_init_one(&sg_src, src, skb->len - STT_TAG_LEN);
+	sg_init_one(&sg_dst, skb->data, skb->len);
+	stt_nonce(iv, pn);
+	local_bh_disable();
+	req = this_cpu_ptr(key->req);
+	aead_request_set_tfm(req, key->tfm);
+	aead_request_set_callback(req, 0, NULL, NULL);
+	aead_request_set_ad(req, STT_HDR_LEN);
+	aead_request_set_crypt(req, &sg_src, &sg_dst,
+			       skb->len - STT_HDR_LEN - STT_TAG_LEN, iv);
+	err = crypto_aead_encrypt(req);
+	local_bh_enable();
+	return err;
+}
+
+/**
  * stt_open() - authenticate and decrypt a packet in place
  * @key: the receiving key
  * @skb: header, ciphertext and tag; skb->data points at the STT header

@@ -41,6 +41,10 @@ static const struct stt_sysctl stt_sysctl_defaults = {
 	.max_frame		= 16384,
 	.stream_sndbuf		= 256 * 1024,
 	.stream_rcvbuf		= 256 * 1024,
+	.rto_initial_ms		= 100,
+	.rto_min_ms		= 20,
+	.rto_max_ms		= 10000,
+	.user_timeout_ms	= 30000,
 };
 
 #define STT_SYSCTL(field, lo, hi) {					\
@@ -66,6 +70,10 @@ static const struct ctl_table stt_sysctl_template[] = {
 	STT_SYSCTL(max_frame, &stt_frame_min, &stt_frame_max),
 	STT_SYSCTL(stream_sndbuf, &stt_buf_min, &stt_buf_max),
 	STT_SYSCTL(stream_rcvbuf, &stt_buf_min, &stt_buf_max),
+	STT_SYSCTL(rto_initial_ms, &stt_one, &stt_ms_max),
+	STT_SYSCTL(rto_min_ms, &stt_one, &stt_ms_max),
+	STT_SYSCTL(rto_max_ms, &stt_one, &stt_ms_max),
+	STT_SYSCTL(user_timeout_ms, &stt_one, &stt_ms_max),
 	{ }
 };
 
@@ -111,10 +119,10 @@ static const char * const stt_stat_names[STT_STAT_MAX] = {
 	[STT_STAT_HANDSHAKES_REFUSED]        = "handshakes_refused",
 	[STT_STAT_HANDSHAKES_TIMED_OUT]      = "handshakes_timed_out",
 	[STT_STAT_HANDSHAKE_RETRANSMITS]     = "handshake_retransmits",
-	[STT_STAT_SESSIONS_IDLE]    = "sessions_idle",
-	[STT_STAT_SESSIONS_PEER_TIMEOUT] = "sessions_peer_timeout",
-	[STT_STAT_SESSIONS_CLOSED_BY_PEER] = "sessions_closed_by_peer",
-	[STT_STAT_KEEPALIVES]       = "keepalives",
+	[STT_STAT_SESSIONS_IDLE]             = "sessions_idle",
+	[STT_STAT_SESSIONS_PEER_TIMEOUT]     = "sessions_peer_timeout",
+	[STT_STAT_SESSIONS_CLOSED_BY_PEER]   = "sessions_closed_by_peer",
+	[STT_STAT_KEEPALIVES]                = "keepalives",
 	[STT_STAT_SESSIONS_CLOSED]           = "sessions_closed",
 	[STT_STAT_REKEYS]                    = "rekeys",
 	[STT_STAT_PACKETS_IN]                = "packets_in",
@@ -148,6 +156,18 @@ static const char * const stt_stat_names[STT_STAT_MAX] = {
 	[STT_STAT_DROP_STREAM_CLOSED]        = "drop_stream_closed",
 	[STT_STAT_DROP_FLOW_CONTROL]         = "drop_flow_control",
 	[STT_STAT_DROP_DUPLICATE]            = "drop_duplicate",
+	[STT_STAT_SESSIONS_USER_TIMEOUT]     = "sessions_user_timeout",
+	[STT_STAT_ACKS_OUT]                  = "acks_out",
+	[STT_STAT_NACKS_OUT]                 = "nacks_out",
+	[STT_STAT_NACKS_IN]                  = "nacks_in",
+	[STT_STAT_PACKETS_LOST]              = "packets_lost",
+	[STT_STAT_PACKETS_LOST_SPURIOUS]     = "packets_lost_spurious",
+	[STT_STAT_RETRANSMITS]               = "retransmits",
+	[STT_STAT_CTL_RETRANSMITS]           = "ctl_retransmits",
+	[STT_STAT_RTO_FIRED]                 = "rto_fired",
+	[STT_STAT_CWND_BLOCKED]              = "cwnd_blocked",
+	[STT_STAT_SENT_UNTRACKED]            = "sent_untracked",
+	[STT_STAT_DROP_ACK_INVALID]          = "drop_ack_invalid",
 };
 
 static int stt_stats_show(struct seq_file *seq, void *v)

@@ -3,10 +3,14 @@
  * The sending side of streams.  Owns the path of user data from send() to
  * the wire: cutting writes into chunks that each fill one datagram (the one
  * copy of the data), coalescing short writes, corking, the end of a stream
- * (FIN), and the session's scheduler, which takes turns among the streams
- * with data (round-robin, a stream of priority p sending p + 1 frames per
- * turn), respects each stream's flow control window, and seals each chunk in
- * place and sends it.
+ * (FIN), the chunks sent and not yet acknowledged (each stream's
+ * retransmission queue, freed as acknowledgments come, resent when
+ * recovery.c declares them lost), and the session's scheduler, which takes
+ * turns among the streams with data (round-robin, a stream of priority p
+ * sending p + 1 frames per turn), sends lost chunks before new ones, respects
+ * each stream's flow control window and the session's congestion window, and
+ * seals each chunk into a new packet skb (out of place, so the chunk stays
+ * as it was for a retransmission).
  *
  * One pusher runs per session at a time (%STT_TX_BUSY); whoever finds it
  * busy leaves a note (%STT_TX_AGAIN) and the running pusher looks again, so
@@ -54,13 +58,15 @@ static struct sk_buff *stt_chunk_alloc(struct stt_sock *ssk)
 }
 
 /*
- * Seal a chunk and send it.  It stops counting against the send buffer
- * here, which wakes writers waiting for room.
+ * Seal a chunk into a new packet and send it.  The chunk stays in the
+ * retransmission queue (and counts against the send buffer) until the peer
+ * acknowledges it; the caller holds a reference on it meanwhile.  Only the
+ * session's pusher calls this, so the chunk's header room is its own.
  */
 static void stt_chunk_xmit(struct stt_session *s, struct stt_sock *ssk,
-			   struct sk_buff *skb)
+			   struct sk_buff *chunk)
 {
-	struct stt_chunk_cb *cb = STT_CHUNK_CB(skb);
+	struct stt_chunk_cb *cb = STT_CHUNK_CB(chunk);
 	struct stt_frame f = {
 		.type = STT_FRAME_DATA,
 		.data = {
@@ -70,25 +76,75 @@ static void stt_chunk_xmit(struct stt_session *s, struct stt_sock *ssk,
 			.len = cb->len,
 		},
 	};
+	struct stt_sent rec = {
+		.kind = STT_SENT_DATA,
+		.stream = ssk->stream_id,
+		.offset = cb->offset,
+		.len = cb->len,
+	};
+	unsigned int plen = STT_CHUNK_HDR + cb->len;
+	struct sk_buff *skb;
 
-	skb_orphan(skb);
-	stt_data_hdr_encode(skb_push(skb, 1 + STT_DATA_HDR_LEN), &f);
-	skb_push(skb, STT_HDR_LEN);
-	skb_put(skb, STT_TAG_LEN);
-	if (stt_session_xmit(s, skb)) {
+	skb = stt_endpoint_alloc_skb(plen, GFP_ATOMIC);
+	if (!skb) {
+		/* Sent in the records' eyes: the timer will resend it. */
+		spin_lock_bh(&s->pn_lock);
+		stt_recovery_sent(s, &rec, s->tx_pn++);
+		spin_unlock_bh(&s->pn_lock);
 		STT_INC(s->sn, TX_ERRORS);
 		return;
 	}
-	ssk->bytes_sent += cb->len;
-	ssk->frames_sent++;
+	skb_put(skb, plen + STT_TAG_LEN);
+	stt_data_hdr_encode(skb_push(chunk, 1 + STT_DATA_HDR_LEN), &f);
+	skb_push(chunk, STT_HDR_LEN);
+	if (stt_session_xmit(s, skb, chunk->data, &rec))
+		STT_INC(s->sn, TX_ERRORS);
+	skb_pull(chunk, STT_CHUNK_HDR);
 }
 
+/* Send the first chunk marked lost again.  Returns whether there was one. */
+static bool stt_output_resend(struct stt_session *s, struct stt_sock *ssk,
+			      long *quantum)
+{
+	struct sk_buff_head *q = &ssk->rtxq;
+	struct sk_buff *skb, *hit = NULL;
+
+	spin_lock_bh(&q->lock);
+	skb_queue_walk(q, skb) {
+		if (STT_CHUNK_CB(skb)->lost) {
+			STT_CHUNK_CB(skb)->lost = 0;
+			ssk->rtx_lost--;
+			hit = skb_get(skb);
+			break;
+		}
+	}
+	if (!hit)
+		ssk->rtx_lost = 0;
+	spin_unlock_bh(&q->lock);
+	if (!hit)
+		return false;
+	*quantum -= STT_CHUNK_CB(hit)->len;
+	stt_chunk_xmit(s, ssk, hit);
+	ssk->frames_retrans++;
+	ssk->bytes_retrans += STT_CHUNK_CB(hit)->len;
+	STT_INC(s->sn, RETRANSMITS);
+	kfree_skb(hit);
+	return true;
+}
+
+/* How a stream's turn ended. */
+enum {
+	STT_TURN_DONE,		/* nothing more it may send now */
+	STT_TURN_MORE,		/* more, after the others had their turn */
+	STT_TURN_CWND,		/* the congestion window is full */
+};
+
 /*
- * One turn of a stream: send chunks while its quantum, its window and the
- * budget last.  Returns whether it has more to send right away.
+ * One turn of a stream: send lost chunks again, then new ones, while its
+ * quantum, its window, the congestion window and the budget last.
  */
-static bool stt_output_stream(struct stt_session *s, struct stt_sock *ssk,
-			      int *budget)
+static int stt_output_stream(struct stt_session *s, struct stt_sock *ssk,
+			     int *budget)
 {
 	long quantum = (long)ssk->max_frame * (READ_ONCE(ssk->priority) + 1);
 	struct sock *sk = &ssk->sk;
@@ -98,6 +154,13 @@ static bool stt_output_stream(struct stt_session *s, struct stt_sock *ssk,
 	bool fin;
 
 	while (*budget > 0 && quantum > 0) {
+		if (!stt_recovery_room(s, stt_chunk_cap(s)))
+			return STT_TURN_CWND;
+		if (READ_ONCE(ssk->rtx_lost) &&
+		    stt_output_resend(s, ssk, &quantum)) {
+			(*budget)--;
+			continue;
+		}
 		fin = false;
 		spin_lock_bh(&q->lock);
 		skb = skb_peek(q);
@@ -120,15 +183,14 @@ static bool stt_output_stream(struct stt_session *s, struct stt_sock *ssk,
 				};
 
 				stt_stream_send_ctl(s, &f);
-				stt_stream_maybe_done(ssk);
 			}
-			return false;
+			return STT_TURN_DONE;
 		}
 		cb = STT_CHUNK_CB(skb);
 		if (cb->offset + cb->len > ssk->snd_max) {
 			spin_unlock_bh(&q->lock);
 			STT_INC(s->sn, STREAM_WINDOW_BLOCKED);
-			return false;	/* a WINDOW_UPDATE reschedules it */
+			return STT_TURN_DONE;	/* a WINDOW_UPDATE reschedules it */
 		}
 		__skb_unlink(skb, q);
 		if (skb_queue_empty(q) && !ssk->pending &&
@@ -140,15 +202,20 @@ static bool stt_output_stream(struct stt_session *s, struct stt_sock *ssk,
 		ssk->snd_sent = cb->offset + cb->len;
 		spin_unlock_bh(&q->lock);
 
+		/* Queued for acknowledgment before an ACK could come. */
+		spin_lock_bh(&ssk->rtxq.lock);
+		__skb_queue_tail(&ssk->rtxq, skb_get(skb));
+		spin_unlock_bh(&ssk->rtxq.lock);
 		quantum -= cb->len;
 		(*budget)--;
 		stt_chunk_xmit(s, ssk, skb);
-		if (fin) {
-			stt_stream_maybe_done(ssk);
-			return false;
-		}
+		ssk->bytes_sent += cb->len;
+		ssk->frames_sent++;
+		kfree_skb(skb);
+		if (fin)
+			return STT_TURN_DONE;
 	}
-	return true;
+	return STT_TURN_MORE;
 }
 
 /**
@@ -163,7 +230,7 @@ void stt_output_push(struct stt_session *s, bool may_sleep)
 {
 	int budget = may_sleep ? STT_PUSH_BUDGET : STT_PUSH_BUDGET / 4;
 	struct stt_sock *ssk;
-	bool more;
+	int turn;
 
 	set_bit(STT_TX_AGAIN, &s->tx_flags);
 	if (test_and_set_bit(STT_TX_BUSY, &s->tx_flags))
@@ -180,17 +247,28 @@ again:
 		if (!ssk)
 			break;
 
-		more = stt_output_stream(s, ssk, &budget);
+		turn = stt_output_stream(s, ssk, &budget);
 		spin_lock_bh(&s->tx_lock);
-		if (more && list_empty(&ssk->tx_node) &&
+		if (turn != STT_TURN_DONE && list_empty(&ssk->tx_node) &&
 		    test_bit(STT_SF_IN_TABLE, &ssk->sflags)) {
-			/* To the back of the line, keeping the reference. */
-			list_add_tail(&ssk->tx_node, &s->tx_ready);
+			/*
+			 * To the back of the line, keeping the reference; or,
+			 * stopped by the congestion window, first in line for
+			 * when an acknowledgment makes room.
+			 */
+			if (turn == STT_TURN_CWND)
+				list_add(&ssk->tx_node, &s->tx_ready);
+			else
+				list_add_tail(&ssk->tx_node, &s->tx_ready);
 			ssk = NULL;
 		}
 		spin_unlock_bh(&s->tx_lock);
 		if (ssk)
 			sock_put(&ssk->sk);
+		if (turn == STT_TURN_CWND) {
+			STT_INC(s->sn, CWND_BLOCKED);
+			break;
+		}
 	}
 	clear_bit(STT_TX_BUSY, &s->tx_flags);
 	/* Order the clear before the look at AGAIN (paired with the setter). */
@@ -290,11 +368,13 @@ static int stt_output_error(struct stt_sock *ssk)
 {
 	struct sock *sk = &ssk->sk;
 
-	if (test_bit(STT_SF_RESET_RCVD, &ssk->sflags) ||
-	    (sk->sk_shutdown & SEND_SHUTDOWN))
+	if (test_bit(STT_SF_RESET_RCVD, &ssk->sflags))
 		return -EPIPE;
+	/* A failed session tells why (ECONNRESET, ETIMEDOUT) once. */
 	if (sk->sk_err)
 		return sock_error(sk);
+	if (sk->sk_shutdown & SEND_SHUTDOWN)
+		return -EPIPE;
 	if (!test_bit(STT_SF_IN_TABLE, &ssk->sflags))
 		return -EPIPE;
 	return 0;
@@ -476,4 +556,111 @@ out:
 	if (err == -EPIPE && !(msg->msg_flags & MSG_NOSIGNAL))
 		send_sig(SIGPIPE, current, 0);
 	return copied ? copied : err;
+}
+
+/**
+ * stt_output_acked() - the peer acknowledged a chunk of a stream
+ * @s: the session
+ * @id: the stream id
+ * @offset: the chunk's stream offset
+ *
+ * Frees the acknowledged chunks at the front of the stream's retransmission
+ * queue, which makes room in its send buffer.  Once the end of the stream
+ * and everything before it is acknowledged, the stream may be done.  Runs in
+ * softirq.
+ */
+void stt_output_acked(struct stt_session *s, u16 id, u64 offset)
+{
+	struct stt_sock *ssk = stt_stream_lookup(s, id);
+	struct sk_buff_head *q, done;
+	struct stt_chunk_cb *cb;
+	struct sk_buff *skb;
+	bool fin = false, empty;
+
+	if (!ssk)
+		return;
+	q = &ssk->rtxq;
+	__skb_queue_head_init(&done);
+	spin_lock_bh(&q->lock);
+	skb_queue_walk(q, skb) {
+		cb = STT_CHUNK_CB(skb);
+		if (cb->offset != offset)
+			continue;
+		if (!cb->acked) {
+			cb->acked = 1;
+			if (cb->lost) {
+				cb->lost = 0;
+				ssk->rtx_lost--;
+			}
+			fin = cb->flags & STT_DATA_FIN;
+		}
+		break;
+	}
+	while ((skb = skb_peek(q)) && STT_CHUNK_CB(skb)->acked) {
+		__skb_unlink(skb, q);
+		__skb_queue_tail(&done, skb);
+	}
+	empty = skb_queue_empty(q);
+	spin_unlock_bh(&q->lock);
+	__skb_queue_purge(&done);
+	if (fin)
+		set_bit(STT_SF_FIN_ACKED, &ssk->sflags);
+	if (empty && test_bit(STT_SF_FIN_ACKED, &ssk->sflags)) {
+		ssk->sk.sk_state_change(&ssk->sk);
+		stt_stream_maybe_done(ssk);
+	}
+	sock_put(&ssk->sk);
+}
+
+/**
+ * stt_output_lost() - a chunk of a stream was lost: send it again
+ * @s: the session
+ * @id: the stream id
+ * @offset: the chunk's stream offset
+ *
+ * Runs in softirq.
+ */
+void stt_output_lost(struct stt_session *s, u16 id, u64 offset)
+{
+	struct stt_sock *ssk = stt_stream_lookup(s, id);
+	struct sk_buff_head *q;
+	struct stt_chunk_cb *cb;
+	struct sk_buff *skb;
+	bool found = false;
+
+	if (!ssk)
+		return;
+	q = &ssk->rtxq;
+	spin_lock_bh(&q->lock);
+	skb_queue_walk(q, skb) {
+		cb = STT_CHUNK_CB(skb);
+		if (cb->offset != offset)
+			continue;
+		if (!cb->acked && !cb->lost) {
+			cb->lost = 1;
+			ssk->rtx_lost++;
+			found = true;
+		}
+		break;
+	}
+	spin_unlock_bh(&q->lock);
+	if (found)
+		stt_output_schedule(s, ssk, false);
+	sock_put(&ssk->sk);
+}
+
+/**
+ * stt_output_purge() - drop the chunks a stream kept for retransmission
+ * @ssk: the stream, which sends no more
+ */
+void stt_output_purge(struct stt_sock *ssk)
+{
+	struct sk_buff_head *q = &ssk->rtxq, done;
+
+	__skb_queue_head_init(&done);
+	spin_lock_bh(&q->lock);
+	skb_queue_splice_init(q, &done);
+	ssk->rtx_lost = 0;
+	spin_unlock_bh(&q->lock);
+	__skb_queue_purge(&done);
 }

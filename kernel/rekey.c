@@ -87,9 +87,9 @@ static void stt_rekey_tx_work(struct work_struct *work)
 	next = stt_rekey_next(s, old);
 	if (IS_ERR(next))
 		goto out;	/* the old key serves on; the next packet retries */
-	spin_lock_bh(&s->tx_key_lock);
+	spin_lock_bh(&s->pn_lock);
 	rcu_assign_pointer(s->tx, next);
-	spin_unlock_bh(&s->tx_key_lock);
+	spin_unlock_bh(&s->pn_lock);
 	synchronize_rcu();
 	stt_key_free(old);
 	STT_INC(s->sn, REKEYS);
@@ -109,13 +109,35 @@ static void stt_rekey_announce(struct stt_session *s, u32 gen)
 		.type = STT_FRAME_KEY_UPDATE,
 		.key_update = { .generation = gen },
 	};
+	struct stt_sent rec = { .kind = STT_SENT_KEY_UPDATE, .offset = gen };
 	int n = stt_frame_encode(buf, sizeof(buf), &f);
 
 	/* Before that the peer cannot open it: stt_rekey_established(). */
 	if (READ_ONCE(s->state) != STT_SS_ESTABLISHED)
 		return;
 	if (n > 0)
-		stt_session_send(s, buf, n);
+		stt_session_send(s, buf, n, &rec);
+}
+
+/**
+ * stt_rekey_reannounce() - a KEY_UPDATE was lost: send it again
+ * @s: the session
+ * @gen: the generation it announced
+ *
+ * Only if that generation is still the next one we can open; a newer
+ * announcement replaced it otherwise.  Runs in softirq.
+ */
+void stt_rekey_reannounce(struct stt_session *s, u32 gen)
+{
+	struct stt_key *next;
+	bool again;
+
+	rcu_read_lock();
+	next = rcu_dereference(s->rx_next);
+	again = next && next->gen == gen;
+	rcu_read_unlock();
+	if (again)
+		stt_rekey_announce(s, gen);
 }
 
 static void stt_rekey_rx_work(struct work_struct *work)

@@ -76,6 +76,7 @@ static void stt_session_destroy(struct work_struct *work)
 	struct stt_net *sn = s->sn;
 
 	del_timer_sync(&s->timer);
+	stt_recovery_destroy(s);
 	stt_handshake_free(s);
 	/* No reference is left, so no packet is using the keys. */
 	stt_key_free(rcu_dereference_protected(s->tx, true));
@@ -126,6 +127,10 @@ struct stt_session *stt_session_new(struct stt_net *sn, struct stt_endpoint *ep,
 	s = kzalloc(sizeof(*s), GFP_KERNEL);
 	if (!s)
 		return ERR_PTR(-ENOMEM);
+	if (stt_recovery_init(s)) {
+		kfree(s);
+		return ERR_PTR(-ENOMEM);
+	}
 	refcount_set(&s->refs, 2);
 	s->sn = sn;
 	s->ep = ep;
@@ -134,7 +139,7 @@ struct stt_session *stt_session_new(struct stt_net *sn, struct stt_endpoint *ep,
 	memcpy(s->psk, psk, STT_KEY_LEN);
 	spin_lock_init(&s->lock);
 	spin_lock_init(&s->rx_lock);
-	spin_lock_init(&s->tx_key_lock);
+	spin_lock_init(&s->pn_lock);
 	init_waitqueue_head(&s->wq);
 	timer_setup(&s->timer, stt_session_timer, 0);
 	INIT_WORK(&s->destroy_work, stt_session_destroy);
@@ -152,6 +157,7 @@ struct stt_session *stt_session_new(struct stt_net *sn, struct stt_endpoint *ep,
 	spin_lock_bh(&sn->sessions_lock);
 	if (sn->dying) {
 		spin_unlock_bh(&sn->sessions_lock);
+		stt_recovery_destroy(s);
 		kfree(s);
 		return ERR_PTR(-ENETDOWN);
 	}
@@ -195,6 +201,7 @@ void stt_session_close(struct stt_session *s, int error)
 	}
 	spin_unlock_bh(&s->lock);
 	del_timer(&s->timer);
+	stt_recovery_stop(s);
 	wake_up_all(&s->wq);
 	stt_stream_session_closed(s);
 	STT_INC(sn, SESSIONS_CLOSED);
@@ -206,20 +213,33 @@ void stt_session_close(struct stt_session *s, int error)
 	stt_session_put(s);
 }
 
-/* Tell the peer we close, then close. */
-static void stt_session_close_idle(struct stt_session *s)
+/**
+ * stt_session_abort() - tell the peer why we close, then close
+ * @s: the session
+ * @reason: the SESSION_CLOSE reason, an %STT_CLOSE_* value
+ * @error: the positive errno our sockets see (0 for an orderly close)
+ *
+ * The SESSION_CLOSE frame is sent once; a peer that misses it finds out by
+ * its own timeouts.  Callable from any context.
+ */
+void stt_session_abort(struct stt_session *s, u32 reason, int error)
 {
 	u8 buf[1 + STT_SESSION_CLOSE_MIN_LEN];
 	struct stt_frame f = {
 		.type = STT_FRAME_SESSION_CLOSE,
-		.close = { .reason = STT_CLOSE_IDLE },
+		.close = { .reason = reason },
 	};
 	int n = stt_frame_encode(buf, sizeof(buf), &f);
 
-	if (n > 0)
-		stt_session_send(s, buf, n);
+	if (n > 0 && READ_ONCE(s->state) == STT_SS_ESTABLISHED)
+		stt_session_send(s, buf, n, NULL);
+	stt_session_close(s, error);
+}
+
+static void stt_session_close_idle(struct stt_session *s)
+{
 	STT_INC(s->sn, SESSIONS_IDLE);
-	stt_session_close(s, 0);
+	stt_session_abort(s, STT_CLOSE_IDLE, 0);
 }
 
 static void stt_session_keepalive(struct stt_session *s, u8 type, u64 opaque)
@@ -228,7 +248,7 @@ static void stt_session_keepalive(struct stt_session *s, u8 type, u64 opaque)
 	struct stt_frame f = { .type = type, .keepalive = { .opaque = opaque } };
 	int n = stt_frame_encode(buf, sizeof(buf), &f);
 
-	if (n > 0 && !stt_session_send(s, buf, n) &&
+	if (n > 0 && !stt_session_send(s, buf, n, NULL) &&
 	    type == STT_FRAME_KEEPALIVE)
 		STT_INC(s->sn, KEEPALIVES);
 }
@@ -287,6 +307,7 @@ void stt_session_established(struct stt_session *s)
 	s->last_tx = jiffies;
 	s->last_use = jiffies;
 	mod_timer(&s->timer, jiffies + 1);
+	stt_recovery_established(s);
 }
 
 /**
@@ -511,26 +532,35 @@ struct stt_session *stt_session_find_hello(struct stt_net *sn,
 }
 
 /**
- * stt_session_xmit() - seal a packet in place and send it
+ * stt_session_xmit() - number a packet, seal it and send it
  * @s: the session
  * @skb: room for the header, then the frames, then room for the tag, all
  *	counted in skb->len.  Consumed.
+ * @src: NULL to seal @skb in place; else the plaintext packet (header room
+ *	and frames, skb->len - %STT_TAG_LEN bytes) sealed into @skb.  Its
+ *	header is written too.
+ * @rec: what an ack-eliciting packet carries, for loss recovery; NULL for
+ *	a packet nobody needs acknowledged
  *
+ * The packet number, the key and the record are taken in one step.
  * Callable from any context.
  *
  * Return: 0 or a negative errno.
  */
-int stt_session_xmit(struct stt_session *s, struct sk_buff *skb)
+int stt_session_xmit(struct stt_session *s, struct sk_buff *skb,
+		     const u8 *src, const struct stt_sent *rec)
 {
 	struct stt_hdr hdr = { .type = STT_PKT_PROTECTED };
 	struct stt_key *key;
 	int err;
 
 	rcu_read_lock_bh();
-	spin_lock(&s->tx_key_lock);
+	spin_lock(&s->pn_lock);
 	key = rcu_dereference_bh(s->tx);
 	hdr.pn = s->tx_pn++;
-	spin_unlock(&s->tx_key_lock);
+	if (key && rec)
+		stt_recovery_sent(s, rec, hdr.pn);
+	spin_unlock(&s->pn_lock);
 	if (!key) {
 		rcu_read_unlock_bh();
 		kfree_skb(skb);
@@ -539,7 +569,13 @@ int stt_session_xmit(struct stt_session *s, struct sk_buff *skb)
 	hdr.key_phase = key->gen & 1;
 	hdr.dst_session = s->peer_id;
 	stt_hdr_encode(skb->data, &hdr);
-	err = stt_seal(key, skb, hdr.pn);
+	if (src) {
+		/* The associated data is read from the source. */
+		memcpy((u8 *)src, skb->data, STT_HDR_LEN);
+		err = stt_seal_copy(key, src, skb, hdr.pn);
+	} else {
+		err = stt_seal(key, skb, hdr.pn);
+	}
 	if (!err)
 		stt_rekey_account(s, key, skb->len);
 	rcu_read_unlock_bh();
@@ -556,12 +592,15 @@ int stt_session_xmit(struct stt_session *s, struct sk_buff *skb)
  * @s: the session
  * @frames: the encoded frames
  * @len: their length; they must fit one datagram
+ * @rec: for an ack-eliciting packet, what it carries (see
+ *	stt_session_xmit()); NULL if it needs no acknowledgment
  *
  * Callable from any context.
  *
  * Return: 0 or a negative errno.
  */
-int stt_session_send(struct stt_session *s, const u8 *frames, size_t len)
+int stt_session_send(struct stt_session *s, const u8 *frames, size_t len,
+		     const struct stt_sent *rec)
 {
 	struct sk_buff *skb;
 
@@ -571,7 +610,7 @@ int stt_session_send(struct stt_session *s, const u8 *frames, size_t len)
 	skb_put(skb, STT_HDR_LEN);
 	skb_put_data(skb, frames, len);
 	skb_put(skb, STT_TAG_LEN);
-	return stt_session_xmit(s, skb);
+	return stt_session_xmit(s, skb, NULL, rec);
 }
 
 /**
@@ -585,16 +624,22 @@ void stt_session_send_final(struct stt_session *s)
 {
 	static const u8 final = STT_FRAME_FINAL;
 
-	if (stt_session_send(s, &final, sizeof(final)))
+	if (stt_session_send(s, &final, sizeof(final), NULL))
 		STT_INC(s->sn, TX_ERRORS);
 }
 
-/* Validate every frame of a protected payload before acting on any. */
-static int stt_frames_check(const u8 *p, size_t len)
+/*
+ * Validate every frame of a protected payload before acting on any.  Sets
+ * @eliciting to how soon it wants an acknowledgment: %STT_ACK_NONE for
+ * acknowledgments and padding only, %STT_ACK_DELAYED for stream data, and
+ * %STT_ACK_NOW for any other frame (rare, and often awaited by the peer).
+ */
+static int stt_frames_check(const u8 *p, size_t len, int *eliciting)
 {
 	struct stt_frame f;
 	int n;
 
+	*eliciting = STT_ACK_NONE;
 	while (len) {
 		n = stt_frame_decode(p, len, &f);
 		if (n < 0)
@@ -605,6 +650,15 @@ static int stt_frames_check(const u8 *p, size_t len)
 		case STT_FRAME_AUTH_PROOF:
 		case STT_FRAME_REJECT:
 			return -EINVAL;	/* handshake frames are never sealed */
+		case STT_FRAME_ACK:
+		case STT_FRAME_NACK:
+		case STT_FRAME_PADDING:
+			break;
+		case STT_FRAME_DATA:
+			*eliciting = max(*eliciting, STT_ACK_DELAYED);
+			break;
+		default:
+			*eliciting = STT_ACK_NOW;
 		}
 		p += n;
 		len -= n;
@@ -648,10 +702,16 @@ static bool stt_frames_process(struct stt_session *s, struct sk_buff *skb)
 			break;
 		case STT_FRAME_SESSION_CLOSE:
 			STT_INC(s->sn, SESSIONS_CLOSED_BY_PEER);
-			stt_session_close(s, ECONNRESET);
+			stt_session_close(s, f.close.reason == STT_CLOSE_TIMEOUT ?
+					  ETIMEDOUT : ECONNRESET);
 			return false;
+		case STT_FRAME_ACK:
+			stt_recovery_rcv_ack(s, &f);
+			break;
+		case STT_FRAME_NACK:
+			stt_recovery_rcv_nack(s, &f);
+			break;
 		default:
-			/* Acknowledgements come with loss recovery. */
 			break;
 		}
 	}
@@ -663,7 +723,9 @@ static void stt_protected_rcv(struct stt_session *s, struct sk_buff *skb,
 {
 	struct stt_net *sn = s->sn;
 	struct stt_key *key;
+	int eliciting;
 	bool fresh;
+	u64 pn = hdr->pn;
 
 	/* Softirq: an RCU read-side section already. */
 	if (!rcu_access_pointer(s->rx)) {
@@ -692,13 +754,17 @@ static void stt_protected_rcv(struct stt_session *s, struct sk_buff *skb,
 		STT_INC(sn, DROP_NOMEM);
 		goto drop;
 	}
-	if (stt_frames_check(skb->data + STT_HDR_LEN, skb->len - STT_HDR_LEN)) {
+	if (stt_frames_check(skb->data + STT_HDR_LEN, skb->len - STT_HDR_LEN,
+			     &eliciting)) {
 		STT_INC(sn, DROP_FRAME);
 		goto drop;
 	}
 	WRITE_ONCE(s->last_rx, jiffies);
-	if (stt_frames_process(s, skb))
-		return;
+	if (!stt_frames_process(s, skb))
+		kfree_skb(skb);
+	/* Acknowledged once acted on, so nothing acknowledged is lost here. */
+	stt_recovery_rcv_pn(s, pn, eliciting);
+	return;
 drop:
 	kfree_skb(skb);
 }

@@ -134,7 +134,10 @@ static void stt_listener_close(struct sock *sk)
 	}
 }
 
-/* Wait up to the linger time for the end of the stream to be sent. */
+/*
+ * Wait up to the linger time for the peer to acknowledge the whole stream
+ * and its end.
+ */
 static void stt_linger(struct stt_sock *ssk)
 {
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
@@ -144,10 +147,10 @@ static void stt_linger(struct stt_sock *ssk)
 	add_wait_queue(sk_sleep(sk), &wait);
 	while (timeo && !signal_pending(current) &&
 	       test_bit(STT_SF_IN_TABLE, &ssk->sflags) &&
-	       !test_bit(STT_SF_FIN_SENT, &ssk->sflags))
+	       !stt_stream_sent_all(ssk))
 		sk_wait_event(sk, &timeo,
 			      !test_bit(STT_SF_IN_TABLE, &ssk->sflags) ||
-			      test_bit(STT_SF_FIN_SENT, &ssk->sflags), &wait);
+			      stt_stream_sent_all(ssk), &wait);
 	remove_wait_queue(sk_sleep(sk), &wait);
 }
 
@@ -177,7 +180,7 @@ static int stt_release(struct socket *sock)
 		} else {
 			WRITE_ONCE(sk->sk_shutdown,
 				   sk->sk_shutdown | SEND_SHUTDOWN);
-			set_bit(STT_SF_ORPHAN, &ssk->sflags);
+			stt_stream_orphan(ssk);
 			stt_output_fin(ssk);
 			if (sock_flag(sk, SOCK_LINGER)) {
 				release_sock(sk);
@@ -575,6 +578,7 @@ static void stt_sock_destruct(struct sock *sk)
 
 	__skb_queue_purge(&sk->sk_receive_queue);
 	__skb_queue_purge(&ssk->ooo);
+	stt_output_purge(ssk);
 	if (ssk->session)
 		stt_session_put(ssk->session);
 	ssk->session = NULL;
@@ -604,6 +608,7 @@ static void stt_sock_init(struct sock *sk, int type)
 	INIT_LIST_HEAD(&ssk->accept_list);
 	INIT_LIST_HEAD(&ssk->accept_node);
 	skb_queue_head_init(&ssk->ooo);
+	skb_queue_head_init(&ssk->rtxq);
 }
 
 /**

@@ -192,9 +192,15 @@ static void stt_info_fill(struct stt_sock *ssk, struct stt_info *info)
 		info->stti_session = s->local_id;
 		info->stti_peer_session = s->peer_id;
 		info->stti_mtu = READ_ONCE(s->dgram);
+		info->stti_srtt_us = div_u64(READ_ONCE(s->rtt.srtt),
+					     NSEC_PER_USEC);
+		info->stti_rttvar_us = div_u64(READ_ONCE(s->rtt.rttvar),
+					       NSEC_PER_USEC);
 	}
 	info->stti_bytes_sent = READ_ONCE(ssk->bytes_sent);
 	info->stti_frames_sent = READ_ONCE(ssk->frames_sent);
+	info->stti_bytes_retrans = READ_ONCE(ssk->bytes_retrans);
+	info->stti_frames_retrans = READ_ONCE(ssk->frames_retrans);
 
 	spin_lock_bh(&sk->sk_write_queue.lock);
 	info->stti_snd_queued = ssk->snd_nxt - ssk->snd_sent;

@@ -24,18 +24,38 @@
  * @s: the session
  * @f: the frame
  *
- * Callable from any context.
+ * The packet is recorded for loss recovery: a lost STREAM_FIN, STREAM_RESET
+ * or WINDOW_UPDATE is sent again (stt_stream_ctl_settled()); STREAM_OPEN has
+ * its own timer.  Callable from any context.
  *
  * Return: 0 or a negative errno.
  */
 int stt_stream_send_ctl(struct stt_session *s, const struct stt_frame *f)
 {
 	u8 buf[1 + STT_STREAM_OPEN_MIN_LEN + STT_LABEL_MAX];
+	struct stt_sent rec = { .kind = STT_SENT_OTHER };
 	int n = stt_frame_encode(buf, sizeof(buf), f);
 
 	if (n < 0)
 		return n;
-	return stt_session_send(s, buf, n);
+	switch (f->type) {
+	case STT_FRAME_STREAM_FIN:
+		rec.kind = STT_SENT_FIN;
+		rec.stream = f->fin.stream;
+		rec.offset = f->fin.final_size;
+		break;
+	case STT_FRAME_STREAM_RESET:
+		rec.kind = STT_SENT_RESET;
+		rec.stream = f->reset.stream;
+		rec.offset = f->reset.final_size;
+		rec.len = f->reset.code;
+		break;
+	case STT_FRAME_WINDOW_UPDATE:
+		rec.kind = STT_SENT_WINDOW;
+		rec.stream = f->window.stream;
+		break;
+	}
+	return stt_session_send(s, buf, n, &rec);
 }
 
 static void stt_stream_send_reset(struct stt_session *s, u16 id, u32 code,
@@ -336,13 +356,16 @@ void stt_stream_remove(struct stt_sock *ssk)
 	if (!test_and_clear_bit(STT_SF_IN_TABLE, &ssk->sflags))
 		return;
 	xa_lock_bh(&s->streams);
-	if (__xa_erase(&s->streams, ssk->stream_id) == ssk)
+	if (__xa_erase(&s->streams, ssk->stream_id) == ssk &&
+	    !test_and_set_bit(STT_SF_UNCOUNTED, &ssk->sflags))
 		s->nstreams--;
 	xa_unlock_bh(&s->streams);
 
 	stt_output_unschedule(s, ssk);
 	sk_stop_timer(sk, &sk->sk_timer);
 	stt_stream_purge_tx(ssk);
+	stt_output_purge(ssk);
+	stt_recovery_forget(s, ssk->stream_id);
 	stt_session_detach(s, ssk);
 	clear_bit(STT_SF_OPENING, &ssk->sflags);
 
@@ -353,18 +376,31 @@ void stt_stream_remove(struct stt_sock *ssk)
 }
 
 /**
+ * stt_stream_sent_all() - the peer acknowledged our whole stream and its end
+ * @ssk: the stream
+ *
+ * Return: true once nothing of ours is left to send or to acknowledge.
+ */
+bool stt_stream_sent_all(struct stt_sock *ssk)
+{
+	return test_bit(STT_SF_FIN_ACKED, &ssk->sflags) &&
+	       skb_queue_empty_lockless(&ssk->rtxq);
+}
+
+/**
  * stt_stream_maybe_done() - remove a stream both of whose ends are finished
  * @ssk: the stream
  *
- * A stream is finished once it sent its end and received the peer's whole
- * stream, or, for a closed socket, once it sent its end: the application can
- * read no more, and data that still comes is answered with STREAM_RESET.
+ * A stream is finished once the peer acknowledged its whole stream and its
+ * end and it received the peer's whole stream, or, for a closed socket, once
+ * the peer acknowledged everything: the application can read no more, and
+ * data that still comes is answered with STREAM_RESET.
  */
 void stt_stream_maybe_done(struct stt_sock *ssk)
 {
 	bool rcvd;
 
-	if (!test_bit(STT_SF_FIN_SENT, &ssk->sflags))
+	if (!stt_stream_sent_all(ssk))
 		return;
 	spin_lock_bh(&ssk->sk.sk_receive_queue.lock);
 	rcvd = test_bit(STT_SF_FIN_RCVD, &ssk->sflags) &&
@@ -372,6 +408,26 @@ void stt_stream_maybe_done(struct stt_sock *ssk)
 	spin_unlock_bh(&ssk->sk.sk_receive_queue.lock);
 	if (rcvd || test_bit(STT_SF_ORPHAN, &ssk->sflags))
 		stt_stream_remove(ssk);
+}
+
+/**
+ * stt_stream_orphan() - the application closed a stream that still sends
+ * @ssk: the stream
+ *
+ * It goes on delivering what was written, and receiving the peer's
+ * acknowledgments, but no longer counts against the session's stream
+ * limit: for the application it is closed.
+ */
+void stt_stream_orphan(struct stt_sock *ssk)
+{
+	struct stt_session *s = ssk->session;
+
+	set_bit(STT_SF_ORPHAN, &ssk->sflags);
+	xa_lock_bh(&s->streams);
+	if (test_bit(STT_SF_IN_TABLE, &ssk->sflags) &&
+	    !test_and_set_bit(STT_SF_UNCOUNTED, &ssk->sflags))
+		s->nstreams--;
+	xa_unlock_bh(&s->streams);
 }
 
 /**
@@ -676,4 +732,51 @@ void stt_stream_session_closed(struct stt_session *s)
 		rcu_read_lock();
 	}
 	rcu_read_unlock();
+}
+
+/**
+ * stt_stream_ctl_settled() - a stream control frame was acknowledged or lost
+ * @s: the session
+ * @rec: the record of the packet it went in
+ * @acked: acknowledged, rather than lost
+ *
+ * A lost STREAM_RESET goes again as it was (its stream is gone already); a
+ * lost STREAM_FIN goes again while its stream still waits for it; a lost
+ * WINDOW_UPDATE is replaced by one with the current window.  Runs in softirq.
+ */
+void stt_stream_ctl_settled(struct stt_session *s, const struct stt_sent *rec,
+			    bool acked)
+{
+	struct stt_frame f = { .type = STT_FRAME_STREAM_FIN };
+	struct stt_sock *ssk;
+
+	if (rec->kind == STT_SENT_RESET) {
+		if (!acked) {
+			STT_INC(s->sn, CTL_RETRANSMITS);
+			stt_stream_send_reset(s, rec->stream, rec->len,
+					      rec->offset);
+		}
+		return;
+	}
+	ssk = stt_stream_lookup(s, rec->stream);
+	if (!ssk)
+		return;
+	if (rec->kind == STT_SENT_FIN && test_bit(STT_SF_FIN_SENT, &ssk->sflags) &&
+	    !test_bit(STT_SF_FIN_ACKED, &ssk->sflags) &&
+	    rec->offset == READ_ONCE(ssk->snd_sent)) {
+		if (acked) {
+			set_bit(STT_SF_FIN_ACKED, &ssk->sflags);
+			ssk->sk.sk_state_change(&ssk->sk);
+			stt_stream_maybe_done(ssk);
+		} else {
+			STT_INC(s->sn, CTL_RETRANSMITS);
+			f.fin.stream = rec->stream;
+			f.fin.final_size = rec->offset;
+			stt_stream_send_ctl(s, &f);
+		}
+	} else if (rec->kind == STT_SENT_WINDOW && !acked) {
+		STT_INC(s->sn, CTL_RETRANSMITS);
+		stt_stream_send_window(ssk, true);
+	}
+	sock_put(&ssk->sk);
 }

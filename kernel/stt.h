@@ -25,6 +25,9 @@
 #include "proto.h"
 #include "stats.h"
 #include "replay.h"
+#include "ranges.h"
+#include "rtt.h"
+#include "cc.h"
 
 /**
  * struct stt_sysctl - the net.stt.* settings of one namespace
@@ -40,6 +43,11 @@
  * @max_frame: default maximum frame size of a new stream
  * @stream_sndbuf: default send buffer of a new stream, bytes
  * @stream_rcvbuf: default receive buffer (and window) of a new stream, bytes
+ * @rto_initial_ms: retransmission timeout before the first RTT sample
+ * @rto_min_ms: smallest retransmission timeout
+ * @rto_max_ms: largest retransmission timeout (backoff stops there)
+ * @user_timeout_ms: how long sent data may stay unacknowledged before the
+ *	session fails with ETIMEDOUT
  *
  * All ints, as the proc handlers want them.  Read with READ_ONCE().
  */
@@ -56,6 +64,10 @@ struct stt_sysctl {
 	int max_frame;
 	int stream_sndbuf;
 	int stream_rcvbuf;
+	int rto_initial_ms;
+	int rto_min_ms;
+	int rto_max_ms;
+	int user_timeout_ms;
 };
 
 /**
@@ -187,6 +199,41 @@ struct stt_key {
 	u8 secret[STT_KEY_LEN];
 };
 
+/* What a sent packet carried, for struct stt_sent. */
+enum {
+	STT_SENT_OTHER,		/* only RTT and the user timeout care */
+	STT_SENT_DATA,		/* a chunk of stream data */
+	STT_SENT_FIN,		/* STREAM_FIN */
+	STT_SENT_RESET,		/* STREAM_RESET */
+	STT_SENT_WINDOW,	/* WINDOW_UPDATE */
+	STT_SENT_KEY_UPDATE,	/* KEY_UPDATE */
+	STT_SENT_GONE,		/* stream data of a stream that is gone */
+};
+
+/**
+ * struct stt_sent - one ack-eliciting packet sent, until it settles
+ * @pn: its packet number
+ * @time: when it was sent, ktime_get_ns()
+ * @offset: DATA: stream offset of its data; STREAM_FIN, STREAM_RESET: the
+ *	final size; KEY_UPDATE: the generation
+ * @len: DATA: bytes of stream data; STREAM_RESET: the code
+ * @stream: the stream id, or 0
+ * @kind: what it carried, an STT_SENT_* value
+ * @state: in flight, acknowledged or lost (recovery.c)
+ */
+struct stt_sent {
+	u64 pn;
+	u64 time;
+	u64 offset;
+	u32 len;
+	u16 stream;
+	u8 kind;
+	u8 state;
+};
+
+/* Records per session, a power of two: bounds the packets in flight. */
+#define STT_SENT_MAX	4096
+
 enum stt_session_state {
 	STT_SS_HELLO_SENT,	/* client: waiting for CHALLENGE */
 	STT_SS_PROOF_SENT,	/* client: waiting for FINAL */
@@ -221,11 +268,13 @@ struct stt_handshake;
  * @rto: current handshake retransmission timeout, jiffies
  * @tx: the sending key, once derived (RCU)
  * @rx: the receiving key, once derived (RCU)
- * @tx_pn: next protected packet number to send, under @tx_key_lock
- * @tx_key_lock: makes taking a packet number and the sending key one step,
- *	and replacing the key another, so that every packet sealed under a
- *	newer key has a higher number than every packet of the older one (the
- *	receiver tells the keys apart by packet number)
+ * @tx_pn: next protected packet number to send, under @pn_lock
+ * @pn_lock: makes taking a packet number, the sending key and the packet's
+ *	record one step, and replacing the key another, so that every packet
+ *	sealed under a newer key has a higher number than every packet of the
+ *	older one (the receiver tells the keys apart by packet number) and
+ *	records are in number order.  Also guards the sender's loss recovery
+ *	state below.
  * @rx_next: the peer's next receiving key, made ahead (RCU)
  * @rx_prev: the peer's previous key, for late packets (RCU)
  * @rx_stale: a key retired by the last promotion, to free after RCU
@@ -244,7 +293,8 @@ struct stt_handshake;
  * @nsocks: how many
  * @streams: stream sockets by stream id (RCU readers; writers take the
  *	xarray's lock)
- * @nstreams: streams in @streams, under the xarray's lock
+ * @nstreams: streams in @streams that count against the stream limit (all
+ *	but those closed by their application), under the xarray's lock
  * @streams_closed: the session closed; no stream may enter @streams
  * @next_stream: the next stream id to try when assigning one
  * @dgram: largest UDP payload to send on this path, bytes
@@ -254,6 +304,22 @@ struct stt_handshake;
  * @tx_flags: %STT_TX_BUSY while a pusher runs, %STT_TX_AGAIN when it must
  *	look again
  * @push_work: runs the pusher for contexts that must not do it themselves
+ * @sent: ring of records of the packets in flight (recovery.c), @pn_lock
+ * @sent_head: index of the oldest record (free-running, masked on use)
+ * @sent_tail: index the next record goes to
+ * @largest_acked: the largest packet number the peer acknowledged, plus
+ *	one; 0 before the first acknowledgment
+ * @rtt: RTT estimate
+ * @cc: congestion state
+ * @rto_backoff: retransmission timeouts in a row without an acknowledgment
+ * @progress: when an acknowledgment last settled a packet, or the first
+ *	packet went out after none was in flight (ktime_get_ns())
+ * @rtx_timer: retransmission timeout and user timeout
+ * @rx_ranges: packet numbers received, for ACK frames (@rx_lock)
+ * @rx_largest_time: when the largest of them arrived (@rx_lock)
+ * @rx_nacked: the highest packet number a NACK reported missing (@rx_lock)
+ * @ack_pending: ack-eliciting packets received since the last ACK
+ * @ack_timer: sends a delayed ACK
  */
 struct stt_session {
 	struct hlist_node hnode;
@@ -279,7 +345,7 @@ struct stt_session {
 	struct stt_key __rcu *tx;
 	struct stt_key __rcu *rx;
 	u64 tx_pn;
-	spinlock_t tx_key_lock;		/* tx, tx_pn */
+	spinlock_t pn_lock;		/* tx, tx_pn */
 	struct stt_key __rcu *rx_next;
 	struct stt_key __rcu *rx_prev;
 	struct stt_key *rx_stale;
@@ -305,6 +371,22 @@ struct stt_session {
 	struct list_head tx_ready;
 	unsigned long tx_flags;
 	struct work_struct push_work;
+
+	struct stt_sent *sent;
+	u32 sent_head;
+	u32 sent_tail;
+	u64 largest_acked;
+	struct stt_rtt rtt;
+	struct stt_cc cc;
+	unsigned int rto_backoff;
+	u64 progress;
+	struct timer_list rtx_timer;
+
+	struct stt_ranges rx_ranges;
+	u64 rx_largest_time;
+	u64 rx_nacked;
+	u32 ack_pending;
+	struct timer_list ack_timer;
 };
 
 #define STT_TX_BUSY	0
@@ -326,10 +408,13 @@ struct stt_skb_cb {
  * @len: bytes of stream data in it
  * @used: bytes of it the reader already consumed (receive side)
  * @flags: %STT_DATA_FIN and %STT_DATA_MSG_END
+ * @acked: (send side) the peer acknowledged it
+ * @lost: (send side) it must be sent again
  *
- * On the send side a chunk is a packet in the making: the skb holds room for
- * the packet header and the DATA frame header in front of the data and for
- * the AEAD tag behind it, so that it is sealed in place and sent as it is.
+ * On the send side a chunk is the packet's plaintext: the skb holds room for
+ * the packet header and the DATA frame header in front of the data, and it
+ * stays queued until the peer acknowledges it.  Each transmission seals it
+ * into a new packet skb (out of place), under a new packet number.
  * On the receive side it is the decrypted packet, pulled and trimmed to the
  * data of its DATA frame.
  */
@@ -338,6 +423,8 @@ struct stt_chunk_cb {
 	u32 len;
 	u32 used;
 	u8 flags;
+	u8 acked;
+	u8 lost;
 };
 
 #define STT_CHUNK_CB(skb) ((struct stt_chunk_cb *)(skb)->cb)
@@ -356,6 +443,8 @@ enum {
 	STT_SF_ORPHAN,		/* closed by the application, still sending */
 	STT_SF_WANT_OPEN,	/* connect() waits for the session to open it */
 	STT_SF_PEER_OPENED,	/* the peer opened it (accepted here) */
+	STT_SF_FIN_ACKED,	/* the peer acknowledged our whole stream */
+	STT_SF_UNCOUNTED,	/* no longer counts against the stream limit */
 };
 
 /**
@@ -392,6 +481,8 @@ enum {
  * @snd_max: the peer's max_data for this stream (write queue lock)
  * @snd_win0: the window the peer granted at the start; a SEQPACKET message
  *	may not be longer
+ * @rtxq: chunks sent and not yet acknowledged, by offset (its own lock)
+ * @rtx_lost: chunks of @rtxq marked lost, to send again (@rtxq's lock)
  * @rcv_nxt: the next in-order stream offset (receive queue lock)
  * @rcv_read: offset up to which the application has read
  * @rcv_adv: the max_data last advertised to the peer
@@ -405,6 +496,8 @@ enum {
  * @bytes_rcvd: statistics for %STT_INFO
  * @frames_sent: statistics for %STT_INFO
  * @frames_rcvd: statistics for %STT_INFO
+ * @frames_retrans: statistics for %STT_INFO
+ * @bytes_retrans: statistics for %STT_INFO
  */
 struct stt_sock {
 	struct sock sk;
@@ -438,6 +531,8 @@ struct stt_sock {
 	u64 snd_sent;
 	u64 snd_max;
 	u64 snd_win0;
+	struct sk_buff_head rtxq;
+	u32 rtx_lost;
 
 	u64 rcv_nxt;
 	u64 rcv_read;
@@ -453,6 +548,8 @@ struct stt_sock {
 	u64 bytes_rcvd;
 	u64 frames_sent;
 	u64 frames_rcvd;
+	u64 frames_retrans;
+	u64 bytes_retrans;
 };
 
 static inline struct stt_sock *stt_sk(const struct sock *sk)
@@ -487,9 +584,13 @@ void stt_stream_timer(struct timer_list *t);
 struct stt_sock *stt_stream_lookup(struct stt_session *s, u16 id);
 void stt_stream_remove(struct stt_sock *ssk);
 void stt_stream_maybe_done(struct stt_sock *ssk);
+bool stt_stream_sent_all(struct stt_sock *ssk);
 void stt_stream_abort(struct stt_sock *ssk, u32 code);
+void stt_stream_orphan(struct stt_sock *ssk);
 void stt_stream_rcv_frame(struct stt_session *s, const struct stt_frame *f);
 void stt_stream_session_closed(struct stt_session *s);
+void stt_stream_ctl_settled(struct stt_session *s, const struct stt_sent *rec,
+			    bool acked);
 
 /* output.c */
 void stt_output_push(struct stt_session *s, bool may_sleep);
@@ -500,6 +601,28 @@ void stt_output_unschedule(struct stt_session *s, struct stt_sock *ssk);
 void stt_output_flush(struct stt_sock *ssk);
 void stt_output_fin(struct stt_sock *ssk);
 int stt_output_sendmsg(struct stt_sock *ssk, struct msghdr *msg, size_t len);
+void stt_output_acked(struct stt_session *s, u16 id, u64 offset);
+void stt_output_lost(struct stt_session *s, u16 id, u64 offset);
+void stt_output_purge(struct stt_sock *ssk);
+
+/* recovery.c; how soon a received packet wants an acknowledgment */
+enum {
+	STT_ACK_NONE,
+	STT_ACK_DELAYED,
+	STT_ACK_NOW,
+};
+
+int stt_recovery_init(struct stt_session *s);
+void stt_recovery_established(struct stt_session *s);
+void stt_recovery_stop(struct stt_session *s);
+void stt_recovery_destroy(struct stt_session *s);
+bool stt_recovery_room(struct stt_session *s, u32 bytes);
+void stt_recovery_sent(struct stt_session *s, const struct stt_sent *rec,
+		       u64 pn);
+void stt_recovery_rcv_pn(struct stt_session *s, u64 pn, int eliciting);
+void stt_recovery_rcv_ack(struct stt_session *s, const struct stt_frame *f);
+void stt_recovery_rcv_nack(struct stt_session *s, const struct stt_frame *f);
+void stt_recovery_forget(struct stt_session *s, u16 id);
 
 /* input.c */
 bool stt_input_data(struct stt_session *s, struct sk_buff *skb,
@@ -535,6 +658,8 @@ void stt_hkdf_expand(const u8 *prk, const char *label, const u8 *ctx,
 struct stt_key *stt_key_new(u8 suite, const u8 *secret, u32 gen);
 void stt_key_free(struct stt_key *key);
 int stt_seal(struct stt_key *key, struct sk_buff *skb, u64 pn);
+int stt_seal_copy(struct stt_key *key, const u8 *src, struct sk_buff *skb,
+		  u64 pn);
 int stt_open(struct stt_key *key, struct sk_buff *skb, u64 pn);
 
 /* session.c */
@@ -557,8 +682,11 @@ struct stt_session *stt_session_connect(struct stt_sock *ssk,
 					const union stt_inaddr *peer);
 void stt_session_put(struct stt_session *s);
 void stt_session_close(struct stt_session *s, int error);
-int stt_session_xmit(struct stt_session *s, struct sk_buff *skb);
-int stt_session_send(struct stt_session *s, const u8 *frames, size_t len);
+void stt_session_abort(struct stt_session *s, u32 reason, int error);
+int stt_session_xmit(struct stt_session *s, struct sk_buff *skb,
+		     const u8 *src, const struct stt_sent *rec);
+int stt_session_send(struct stt_session *s, const u8 *frames, size_t len,
+		     const struct stt_sent *rec);
 int stt_session_rcv(struct stt_endpoint *ep, struct sk_buff *skb);
 
 /* rekey.c */
@@ -571,6 +699,7 @@ void stt_rekey_start(struct stt_session *s);
 void stt_rekey_destroy(struct stt_session *s);
 void stt_rekey_peer_ready(struct stt_session *s, u32 gen);
 void stt_rekey_established(struct stt_session *s);
+void stt_rekey_reannounce(struct stt_session *s, u32 gen);
 
 /* handshake.c */
 int stt_handshake_start(struct stt_session *s, u8 suites);

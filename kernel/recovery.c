@@ -1,0 +1,590 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Loss recovery.  Owns a session's acknowledgments in both directions.  As
+ * a receiver: the set of packet numbers received, and the ACK frames (with
+ * NACK frames for gaps that stay open) that report them, sent at once for
+ * every second ack-eliciting packet or a packet out of order, else after a
+ * short delay.  As a sender: one record per ack-eliciting packet in flight
+ * (a ring allocated with the session, so no packet allocates one), what ACK
+ * and NACK frames say of them, RTT samples (rtt.c), loss detection by packet
+ * and time thresholds (RFC 9002), the retransmission timer with exponential
+ * backoff, the congestion window (cc.c), and the user timeout after which a
+ * peer that stopped acknowledging fails the session with ETIMEDOUT.
+ *
+ * A record settles once: acknowledged or declared lost, under the session's
+ * pn_lock.  What that means for the data (free it, send it again, send a
+ * control frame again) is done afterwards, without the lock, in small
+ * batches, because it takes stream locks and may send.
+ */
+#include <linux/ktime.h>
+
+#include "stt.h"
+#include "codec.h"
+
+/* Acknowledge at once after this many ack-eliciting packets. */
+#define STT_ACK_EVERY		2
+/* Longest a receiver holds an acknowledgment back, ms. */
+#define STT_ACK_DELAY_MS	5
+/* The ack delay a sender believes at most, ns. */
+#define STT_MAX_ACK_DELAY_NS	(25 * NSEC_PER_MSEC)
+/* Ranges a receiver reports per ACK frame, and gaps per NACK frame. */
+#define STT_ACK_RANGES		16
+#define STT_NACK_GAPS		8
+/* A packet this many numbers below an acknowledged one counts as lost. */
+#define STT_LOSS_PACKETS	3
+/* Records kept for packets other than DATA when DATA may take no more. */
+#define STT_SENT_RESERVE	256
+/* Settlements acted on per batch. */
+#define STT_SETTLE_BATCH	8
+
+enum {
+	STT_SENT_INFLIGHT,
+	STT_SENT_ACKED,
+	STT_SENT_LOST,
+};
+
+/* What is done about one record after it settled. */
+struct stt_settle {
+	struct stt_sent rec;
+	bool acked;
+};
+
+static u64 stt_ms_ns(int ms)
+{
+	return (u64)ms * NSEC_PER_MSEC;
+}
+
+static u64 stt_recovery_rto(struct stt_session *s)
+{
+	struct stt_sysctl *sc = &s->sn->sysctl;
+
+	return stt_rtt_rto(&s->rtt, stt_ms_ns(READ_ONCE(sc->rto_initial_ms)),
+			   stt_ms_ns(READ_ONCE(sc->rto_min_ms)),
+			   stt_ms_ns(READ_ONCE(sc->rto_max_ms)), s->rto_backoff);
+}
+
+static struct stt_sent *stt_sent_at(struct stt_session *s, u32 i)
+{
+	return &s->sent[i & (STT_SENT_MAX - 1)];
+}
+
+/* Bytes a record counts for in the congestion window. */
+static u32 stt_sent_size(const struct stt_sent *rec)
+{
+	if (rec->kind == STT_SENT_DATA || rec->kind == STT_SENT_GONE)
+		return rec->len + STT_HDR_LEN + 1 + STT_DATA_HDR_LEN +
+		       STT_TAG_LEN;
+	return STT_HDR_LEN + 32 + STT_TAG_LEN;
+}
+
+/* Forget settled records at the oldest end.  pn_lock held. */
+static void stt_recovery_trim(struct stt_session *s)
+{
+	while (s->sent_head != s->sent_tail &&
+	       stt_sent_at(s, s->sent_head)->state != STT_SENT_INFLIGHT)
+		s->sent_head++;
+}
+
+static void stt_recovery_arm(struct stt_session *s, u64 when_ns)
+{
+	u64 now = ktime_get_ns();
+	unsigned long delay;
+
+	delay = when_ns > now ? nsecs_to_jiffies(when_ns - now) : 0;
+	if (READ_ONCE(s->state) != STT_SS_CLOSED)
+		mod_timer(&s->rtx_timer, jiffies + max(delay, 1UL));
+}
+
+/**
+ * stt_recovery_room() - whether a DATA packet may be sent now
+ * @s: the session
+ * @bytes: the size of its stream data
+ *
+ * Read without the lock: only the session's one pusher sends DATA, and a
+ * stale answer only delays it until the next acknowledgment.
+ *
+ * Return: true if the congestion window and the records have room.
+ */
+bool stt_recovery_room(struct stt_session *s, u32 bytes)
+{
+	struct stt_sent rec = { .kind = STT_SENT_DATA, .len = bytes };
+	u32 used = READ_ONCE(s->sent_tail) - READ_ONCE(s->sent_head);
+	u64 flight = READ_ONCE(s->cc.in_flight);
+
+	if (used >= STT_SENT_MAX - STT_SENT_RESERVE)
+		return false;
+	return !flight || flight + stt_sent_size(&rec) <= READ_ONCE(s->cc.cwnd);
+}
+
+/**
+ * stt_recovery_sent() - record an ack-eliciting packet as it leaves
+ * @s: the session
+ * @rec: what it carries; its number and time are filled in here
+ * @pn: its packet number
+ *
+ * Called with pn_lock held, in the same step that took @pn, so records are
+ * in packet number order.  A packet that finds no free record (only control
+ * packets can, DATA waits for room) leaves unrecorded and is counted.
+ */
+void stt_recovery_sent(struct stt_session *s, const struct stt_sent *rec,
+		       u64 pn)
+{
+	struct stt_sent *r;
+	u64 now = ktime_get_ns();
+
+	if (s->sent_tail - s->sent_head >= STT_SENT_MAX) {
+		STT_INC(s->sn, SENT_UNTRACKED);
+		return;
+	}
+	if (s->sent_tail == s->sent_head) {
+		/*
+		 * Nothing was in flight: the clocks start now, unless what
+		 * goes is resent after a timeout, which keeps counting
+		 * towards the user timeout.
+		 */
+		if (!s->rto_backoff)
+			s->progress = now;
+		if (!timer_pending(&s->rtx_timer))
+			stt_recovery_arm(s, now + stt_recovery_rto(s));
+	}
+	r = stt_sent_at(s, s->sent_tail++);
+	*r = *rec;
+	r->pn = pn;
+	r->time = now;
+	r->state = STT_SENT_INFLIGHT;
+	stt_cc_sent(&s->cc, stt_sent_size(r));
+}
+
+/* Act on settled records; no lock held. */
+static void stt_recovery_act(struct stt_session *s, struct stt_settle *b,
+			     unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct stt_sent *rec = &b[i].rec;
+
+		if (!b[i].acked)
+			STT_INC(s->sn, PACKETS_LOST);
+		switch (rec->kind) {
+		case STT_SENT_DATA:
+			if (b[i].acked)
+				stt_output_acked(s, rec->stream, rec->offset);
+			else
+				stt_output_lost(s, rec->stream, rec->offset);
+			break;
+		case STT_SENT_FIN:
+		case STT_SENT_RESET:
+		case STT_SENT_WINDOW:
+			stt_stream_ctl_settled(s, rec, b[i].acked);
+			break;
+		case STT_SENT_KEY_UPDATE:
+			if (!b[i].acked)
+				stt_rekey_reannounce(s, rec->offset);
+			break;
+		}
+	}
+}
+
+/* Settle one in-flight record into the batch.  pn_lock held. */
+static void stt_recovery_settle(struct stt_session *s, struct stt_sent *r,
+				bool acked, struct stt_settle *b,
+				unsigned int *n)
+{
+	r->state = acked ? STT_SENT_ACKED : STT_SENT_LOST;
+	if (acked)
+		stt_cc_acked(&s->cc, stt_sent_size(r), r->pn);
+	else
+		stt_cc_lost(&s->cc, stt_sent_size(r), r->pn, s->tx_pn);
+	b[*n].rec = *r;
+	b[*n].acked = acked;
+	(*n)++;
+}
+
+/*
+ * Declare lost what is in flight below the largest acknowledged packet and
+ * either STT_LOSS_PACKETS numbers below it or older than the time threshold.
+ * pn_lock held; returns with it held, having dropped it to act on batches.
+ */
+static void stt_recovery_detect(struct stt_session *s, u64 now)
+{
+	struct stt_settle b[STT_SETTLE_BATCH];
+	u64 delay = stt_rtt_loss_delay(&s->rtt,
+				       stt_ms_ns(READ_ONCE(s->sn->sysctl.rto_initial_ms)));
+	unsigned int n = 0;
+	struct stt_sent *r;
+	u32 i;
+
+	for (i = s->sent_head; i != s->sent_tail; i++) {
+		r = stt_sent_at(s, i);
+		if (!s->largest_acked || r->pn >= s->largest_acked - 1)
+			break;
+		if (r->state != STT_SENT_INFLIGHT)
+			continue;
+		if (r->pn + STT_LOSS_PACKETS >= s->largest_acked &&
+		    r->time + delay > now)
+			continue;
+		stt_recovery_settle(s, r, false, b, &n);
+		if (n == STT_SETTLE_BATCH) {
+			spin_unlock_bh(&s->pn_lock);
+			stt_recovery_act(s, b, n);
+			n = 0;
+			spin_lock_bh(&s->pn_lock);
+			if ((s32)(i - s->sent_head) < 0)
+				i = s->sent_head - 1;
+		}
+	}
+	stt_recovery_trim(s);
+	if (n) {
+		spin_unlock_bh(&s->pn_lock);
+		stt_recovery_act(s, b, n);
+		spin_lock_bh(&s->pn_lock);
+	}
+}
+
+/**
+ * stt_recovery_rcv_ack() - the peer acknowledged packets
+ * @s: the session
+ * @f: its ACK frame
+ *
+ * Settles the records it acknowledges (newest first, walking its ranges
+ * down), takes an RTT sample from the largest one, declares older packets
+ * lost, and lets the pusher use the room that opened.  Runs in softirq.
+ */
+void stt_recovery_rcv_ack(struct stt_session *s, const struct stt_frame *f)
+{
+	struct stt_settle b[STT_SETTLE_BATCH];
+	u64 now = ktime_get_ns();
+	bool progress = false;
+	struct stt_range rng;
+	unsigned int n = 0, ri = 0;
+	struct stt_sent *r;
+	u32 i;
+
+	stt_ack_range(f, 0, &rng);
+	spin_lock_bh(&s->pn_lock);
+	if (rng.hi >= s->tx_pn) {
+		spin_unlock_bh(&s->pn_lock);
+		STT_INC(s->sn, DROP_ACK_INVALID);
+		return;		/* acknowledges a packet never sent */
+	}
+	for (i = s->sent_tail; i != s->sent_head; ) {
+		r = stt_sent_at(s, --i);
+		while (r->pn < rng.lo) {
+			if (++ri > f->ack.nranges)
+				goto walked;
+			stt_ack_range(f, ri, &rng);
+		}
+		if (r->pn > rng.hi || r->state == STT_SENT_ACKED)
+			continue;
+		if (r->state == STT_SENT_LOST) {
+			/* Late: it arrived after all; its data may be resent. */
+			r->state = STT_SENT_ACKED;
+			b[n].rec = *r;
+			b[n++].acked = true;
+			STT_INC(s->sn, PACKETS_LOST_SPURIOUS);
+		} else {
+			if (r->pn == f->ack.largest)
+				stt_rtt_sample(&s->rtt, now - r->time,
+					       min_t(u64, (u64)f->ack.delay_us *
+						     NSEC_PER_USEC,
+						     STT_MAX_ACK_DELAY_NS));
+			stt_recovery_settle(s, r, true, b, &n);
+		}
+		progress = true;
+		if (n == STT_SETTLE_BATCH) {
+			spin_unlock_bh(&s->pn_lock);
+			stt_recovery_act(s, b, n);
+			n = 0;
+			spin_lock_bh(&s->pn_lock);
+			if ((s32)(i - s->sent_head) <= 0)
+				break;
+		}
+	}
+walked:
+	if (f->ack.largest + 1 > s->largest_acked)
+		s->largest_acked = f->ack.largest + 1;
+	if (progress) {
+		s->progress = now;
+		s->rto_backoff = 0;
+	}
+	stt_recovery_trim(s);
+	if (n) {
+		spin_unlock_bh(&s->pn_lock);
+		stt_recovery_act(s, b, n);
+		spin_lock_bh(&s->pn_lock);
+	}
+	stt_recovery_detect(s, now);
+	spin_unlock_bh(&s->pn_lock);
+	if (progress)
+		stt_output_push(s, false);
+}
+
+/**
+ * stt_recovery_rcv_nack() - the peer reports packets it is missing
+ * @s: the session
+ * @f: its NACK frame
+ *
+ * Those still in flight are declared lost at once, without waiting for the
+ * thresholds.  Runs in softirq.
+ */
+void stt_recovery_rcv_nack(struct stt_session *s, const struct stt_frame *f)
+{
+	struct stt_settle b[STT_SETTLE_BATCH];
+	struct stt_range rng;
+	unsigned int n = 0, k;
+	struct stt_sent *r;
+	u32 i;
+
+	spin_lock_bh(&s->pn_lock);
+	for (k = 0; k < f->nack.nranges && n < ARRAY_SIZE(b); k++) {
+		stt_nack_range(f, k, &rng);
+		for (i = s->sent_head; i != s->sent_tail &&
+		     n < ARRAY_SIZE(b); i++) {
+			r = stt_sent_at(s, i);
+			if (r->pn > rng.hi)
+				break;
+			if (r->pn >= rng.lo && r->state == STT_SENT_INFLIGHT)
+				stt_recovery_settle(s, r, false, b, &n);
+		}
+	}
+	stt_recovery_trim(s);
+	spin_unlock_bh(&s->pn_lock);
+	STT_INC(s->sn, NACKS_IN);
+	stt_recovery_act(s, b, n);
+}
+
+/*
+ * The retransmission timer.  It is armed lazily: when it fires early (the
+ * oldest packet in flight is younger than the timeout) it re-arms for that
+ * packet.  Otherwise every packet in flight is declared lost, the window
+ * collapses, the timeout doubles; and if nothing was acknowledged for the
+ * user timeout, the session fails with ETIMEDOUT.
+ */
+static void stt_recovery_timer(struct timer_list *t)
+{
+	struct stt_session *s = from_timer(s, t, rtx_timer);
+	u64 now = ktime_get_ns(), due, user;
+	struct stt_settle b[STT_SETTLE_BATCH];
+	unsigned int n = 0;
+	struct stt_sent *r;
+	u32 i;
+
+	if (READ_ONCE(s->state) != STT_SS_ESTABLISHED)
+		return;
+	user = stt_ms_ns(READ_ONCE(s->sn->sysctl.user_timeout_ms));
+	spin_lock_bh(&s->pn_lock);
+	stt_recovery_trim(s);
+	if (s->sent_head == s->sent_tail) {
+		spin_unlock_bh(&s->pn_lock);
+		return;
+	}
+	/* Another CPU may have made progress after @now was read. */
+	if ((s64)(now - s->progress) >= (s64)user) {
+		spin_unlock_bh(&s->pn_lock);
+		STT_INC(s->sn, SESSIONS_USER_TIMEOUT);
+		stt_session_abort(s, STT_CLOSE_TIMEOUT, ETIMEDOUT);
+		return;
+	}
+	due = stt_sent_at(s, s->sent_head)->time + stt_recovery_rto(s);
+	if (due > now) {
+		stt_recovery_arm(s, min(due, s->progress + user));
+		spin_unlock_bh(&s->pn_lock);
+		return;
+	}
+	STT_INC(s->sn, RTO_FIRED);
+	for (i = s->sent_head; i != s->sent_tail; i++) {
+		r = stt_sent_at(s, i);
+		if (r->state != STT_SENT_INFLIGHT)
+			continue;
+		stt_recovery_settle(s, r, false, b, &n);
+		if (n == STT_SETTLE_BATCH) {
+			spin_unlock_bh(&s->pn_lock);
+			stt_recovery_act(s, b, n);
+			n = 0;
+			spin_lock_bh(&s->pn_lock);
+			if ((s32)(i - s->sent_head) < 0)
+				i = s->sent_head - 1;
+		}
+	}
+	stt_cc_collapse(&s->cc, s->tx_pn);
+	if (s->rto_backoff < 16)
+		s->rto_backoff++;
+	stt_recovery_trim(s);
+	spin_unlock_bh(&s->pn_lock);
+	stt_recovery_act(s, b, n);
+	/* What was resent is in flight again, or the stream is gone. */
+	/* Watch what was resent, and the user timeout. */
+	spin_lock_bh(&s->pn_lock);
+	stt_recovery_arm(s, min(ktime_get_ns() + stt_recovery_rto(s),
+				s->progress + user));
+	spin_unlock_bh(&s->pn_lock);
+	stt_output_push(s, false);
+}
+
+/* Send one ACK frame, and a NACK frame for gaps that stayed open. */
+static void stt_recovery_send_ack(struct stt_session *s)
+{
+	u8 buf[1 + STT_ACK_MIN_LEN + (STT_ACK_RANGES - 1) * STT_ACK_RANGE_LEN +
+	       1 + STT_NACK_MIN_LEN + STT_NACK_GAPS * STT_NACK_RANGE_LEN];
+	struct stt_range rng[STT_ACK_RANGES], gaps[STT_NACK_GAPS];
+	unsigned int nr, ng = 0, k;
+	u64 delay, largest;
+	int len, m;
+
+	spin_lock_bh(&s->rx_lock);
+	nr = min_t(unsigned int, s->rx_ranges.n, STT_ACK_RANGES);
+	memcpy(rng, s->rx_ranges.r, nr * sizeof(rng[0]));
+	delay = ktime_get_ns() - s->rx_largest_time;
+	s->ack_pending = 0;
+	if (nr > 1) {
+		largest = rng[0].hi;
+		ng = stt_ranges_gaps(&s->rx_ranges, gaps, STT_NACK_GAPS);
+		/* Report a gap once, when it is old enough to be a loss. */
+		for (k = 0, m = 0; k < ng; k++)
+			if (gaps[k].hi > s->rx_nacked &&
+			    gaps[k].hi + STT_LOSS_PACKETS <= largest)
+				gaps[m++] = gaps[k];
+		ng = m;
+		for (k = 0; k < ng; k++)
+			if (gaps[k].hi > s->rx_nacked)
+				s->rx_nacked = gaps[k].hi;
+	}
+	spin_unlock_bh(&s->rx_lock);
+	if (!nr)
+		return;
+
+	len = stt_ack_encode(buf, sizeof(buf),
+			     min_t(u64, delay / NSEC_PER_USEC, U32_MAX), rng, nr);
+	if (len < 0)
+		return;
+	if (ng) {
+		m = stt_nack_encode(buf + len, sizeof(buf) - len, gaps, ng);
+		if (m > 0) {
+			len += m;
+			STT_INC(s->sn, NACKS_OUT);
+		}
+	}
+	if (!stt_session_send(s, buf, len, NULL))
+		STT_INC(s->sn, ACKS_OUT);
+}
+
+static void stt_recovery_ack_timer(struct timer_list *t)
+{
+	struct stt_session *s = from_timer(s, t, ack_timer);
+
+	if (READ_ONCE(s->state) == STT_SS_ESTABLISHED &&
+	    READ_ONCE(s->ack_pending))
+		stt_recovery_send_ack(s);
+}
+
+/**
+ * stt_recovery_rcv_pn() - a protected packet was received and processed
+ * @s: the session
+ * @pn: its number
+ * @eliciting: how soon it wants an acknowledgment, an STT_ACK_* value
+ *
+ * Runs in softirq.
+ */
+void stt_recovery_rcv_pn(struct stt_session *s, u64 pn, int eliciting)
+{
+	bool now = false, ooo;
+
+	if (READ_ONCE(s->state) == STT_SS_CLOSED)
+		return;
+	spin_lock(&s->rx_lock);
+	ooo = s->rx_ranges.n && pn != s->rx_ranges.r[0].hi + 1;
+	stt_ranges_add(&s->rx_ranges, pn);
+	if (s->rx_ranges.r[0].hi == pn)
+		s->rx_largest_time = ktime_get_ns();
+	if (eliciting) {
+		s->ack_pending++;
+		now = ooo || eliciting == STT_ACK_NOW ||
+		      s->ack_pending >= STT_ACK_EVERY;
+	}
+	spin_unlock(&s->rx_lock);
+
+	if (now)
+		stt_recovery_send_ack(s);
+	else if (eliciting && !timer_pending(&s->ack_timer) &&
+		 READ_ONCE(s->state) == STT_SS_ESTABLISHED)
+		mod_timer(&s->ack_timer,
+			  jiffies + msecs_to_jiffies(STT_ACK_DELAY_MS));
+}
+
+/**
+ * stt_recovery_forget() - a stream left the table: forget its packets
+ * @s: the session
+ * @id: its stream id, which a new stream may take next
+ *
+ * Its DATA, STREAM_FIN and WINDOW_UPDATE packets still in flight stay in
+ * flight for the congestion window, but settle as packets that carried
+ * nothing, so that they never touch a later stream with the same id.  Its
+ * STREAM_RESET, if any, is still sent until acknowledged.
+ */
+void stt_recovery_forget(struct stt_session *s, u16 id)
+{
+	struct stt_sent *r;
+	u32 i;
+
+	spin_lock_bh(&s->pn_lock);
+	for (i = s->sent_head; i != s->sent_tail; i++) {
+		r = stt_sent_at(s, i);
+		if (r->stream == id && r->state == STT_SENT_INFLIGHT &&
+		    r->kind != STT_SENT_RESET)
+			r->kind = r->kind == STT_SENT_DATA ? STT_SENT_GONE :
+				  STT_SENT_OTHER;
+	}
+	spin_unlock_bh(&s->pn_lock);
+}
+
+/**
+ * stt_recovery_init() - set up a new session's loss recovery
+ * @s: the session
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int stt_recovery_init(struct stt_session *s)
+{
+	s->sent = kvcalloc(STT_SENT_MAX, sizeof(*s->sent), GFP_KERNEL);
+	if (!s->sent)
+		return -ENOMEM;
+	stt_rtt_init(&s->rtt);
+	stt_cc_init(&s->cc, STT_MIN_DGRAM);
+	stt_ranges_init(&s->rx_ranges);
+	timer_setup(&s->rtx_timer, stt_recovery_timer, 0);
+	timer_setup(&s->ack_timer, stt_recovery_ack_timer, 0);
+	return 0;
+}
+
+/**
+ * stt_recovery_established() - the session's path is known
+ * @s: the session, whose datagram size is now set
+ */
+void stt_recovery_established(struct stt_session *s)
+{
+	spin_lock_bh(&s->pn_lock);
+	stt_cc_init(&s->cc, s->dgram);
+	spin_unlock_bh(&s->pn_lock);
+}
+
+/**
+ * stt_recovery_stop() - stop the timers of a session that closed
+ * @s: the session; its state is %STT_SS_CLOSED, so they stay stopped
+ */
+void stt_recovery_stop(struct stt_session *s)
+{
+	del_timer(&s->rtx_timer);
+	del_timer(&s->ack_timer);
+}
+
+/**
+ * stt_recovery_destroy() - free a session's loss recovery state
+ * @s: the session, which nothing references any more
+ */
+void stt_recovery_destroy(struct stt_session *s)
+{
+	del_timer_sync(&s->rtx_timer);
+	del_timer_sync(&s->ack_timer);
+	kvfree(s->sent);
+}

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reliability between two hosts whose link (tc netem on both ends of the
+ * veth) loses, reorders, duplicates, corrupts or delays packets: several
+ * streams move their data concurrently and every byte arrives, in order,
+ * checked against the pattern and by hash, and the counters show that the
+ * recovery happened (or, for corruption, the UDP checksum dropped what netem
+ * altered).  And a peer that stops acknowledging fails the session
+ * with ETIMEDOUT after the user timeout.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "kselftest_harness.h"
+#include "pair.h"
+
+static long long ms_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* A field of the Udp: lines of /proc/net/snmp, in the current namespace. */
+static int udp_snmp(const char *field, long unused)
+{
+	char names[1024], vals[1024], *n, *v, *sn, *sv;
+	FILE *f = fopen("/proc/net/snmp", "r");
+	int found = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(names, sizeof(names), f)) {
+		if (strncmp(names, "Udp: ", 5) || !fgets(vals, sizeof(vals), f))
+			continue;
+		n = strtok_r(names, "\n ", &sn);
+		v = strtok_r(vals, "\n ", &sv);
+		while (n && v) {
+			if (!strcmp(n, field))
+				found = atoi(v);
+			n = strtok_r(NULL, "\n ", &sn);
+			v = strtok_r(NULL, "\n ", &sv);
+		}
+		break;
+	}
+	fclose(f);
+	return found;
+}
+
+/* A counter of @ns: an STT one, or "udp:FIELD" of /proc/net/snmp. */
+static long long counter_in(const char *ns, const char *name)
+{
+	if (!strncmp(name, "udp:", 4))
+		return in_ns(ns, udp_snmp, name + 4, 0);
+	return stat_in(ns, name);
+}
+
+static int sock_error(int fd)
+{
+	int err = -1;
+	socklen_t len = sizeof(err);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len))
+		return -errno;
+	return err;
+}
+
+/*
+ * The peer goes silent (everything it sends is lost): data sent after that
+ * is never acknowledged, and after the user timeout the stream fails with
+ * ETIMEDOUT, which poll, SO_ERROR and send report.  The peer learns it from
+ * SESSION_CLOSE.
+ */
+TEST_F_TIMEOUT(pair, user_timeout_gives_etimedout, 120)
+{
+	struct pollfd p;
+	long long t0, took;
+	char buf[8];
+	int c, a;
+
+	ASSERT_EQ(0, sysctl_in("stt-b", "user_timeout_ms", 1500));
+	c = open_stream(self->srv, &self->srv_addr, SOCK_STREAM, &a);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(5, send(c, "hello", 5, 0));
+	ASSERT_EQ(0, read_full(a, buf, 5));
+
+	ASSERT_EQ(0, stt_netem("stt-a", "loss 100%"));
+	t0 = ms_now();
+	ASSERT_EQ(5, send(c, "again", 5, MSG_NOSIGNAL));
+	p = (struct pollfd){ .fd = c, .events = POLLIN };
+	ASSERT_EQ(1, poll(&p, 1, 20000));
+	took = ms_now() - t0;
+	TH_LOG("ETIMEDOUT after %lld ms (user timeout 1500 ms)", took);
+	EXPECT_TRUE(p.revents & POLLERR);
+	EXPECT_LE(1500, took);
+	EXPECT_GT(10000, took);
+	EXPECT_EQ(ETIMEDOUT, sock_error(c));
+	EXPECT_EQ(-1, send(c, "x", 1, MSG_NOSIGNAL));
+	EXPECT_EQ(EPIPE, errno);
+	EXPECT_EQ(1, stat_in("stt-b", "sessions_user_timeout"));
+	EXPECT_LE(1, stat_in("stt-b", "rto_fired"));
+
+	/* The peer got "again" and then the reason. */
+	ASSERT_EQ(0, read_full(a, buf, 5));
+	EXPECT_EQ(0, memcmp(buf, "again", 5));
+	p = (struct pollfd){ .fd = a, .events = POLLIN };
+	ASSERT_EQ(1, poll(&p, 1, 5000));
+	EXPECT_EQ(ETIMEDOUT, sock_error(a));
+	close(c);
+	close(a);
+}
+
+FIXTURE(lossy) {
+	int srv;
+	struct sockaddr_stt srv_addr;
+};
+
+/*
+ * @netem: what each direction of the link does; @streams: how many run at
+ * once; @mbytes: MiB they move in all; @counter and @host: a counter that
+ * must have moved (on stt-a, the receiver, or stt-b, the sender).
+ */
+FIXTURE_VARIANT(lossy) {
+	const char *netem;
+	int streams;
+	int mbytes;
+	const char *counter;
+	const char *host;
+};
+
+FIXTURE_VARIANT_ADD(lossy, loss_1) {
+	.netem = "loss 1%", .streams = 4, .mbytes = 50,
+	.counter = "retransmits", .host = "stt-b",
+};
+
+FIXTURE_VARIANT_ADD(lossy, loss_5) {
+	.netem = "loss 5%", .streams = 4, .mbytes = 50,
+	.counter = "retransmits", .host = "stt-b",
+};
+
+FIXTURE_VARIANT_ADD(lossy, reorder) {
+	.netem = "delay 1ms reorder 25% 50%", .streams = 4, .mbytes = 50,
+	.counter = "data_out_of_order", .host = "stt-a",
+};
+
+FIXTURE_VARIANT_ADD(lossy, duplicate) {
+	.netem = "duplicate 5%", .streams = 4, .mbytes = 50,
+	.counter = "drop_replay", .host = "stt-a",
+};
+
+/*
+ * netem's corruption is caught by the UDP checksum before STT sees it; the
+ * AEAD's own catch of altered packets is session_test's forgery cases.
+ */
+FIXTURE_VARIANT_ADD(lossy, corrupt) {
+	.netem = "corrupt 2%", .streams = 4, .mbytes = 50,
+	.counter = "udp:InCsumErrors", .host = "stt-a",
+};
+
+FIXTURE_SETUP(lossy)
+{
+	ASSERT_EQ(0, stt_hosts_up());
+	self->srv_addr = stt_addr4(STT_A4, PORT, 0);
+	ASSERT_EQ(0, stt_enter("stt-a"));
+	self->srv = listener(&self->srv_addr, SOCK_STREAM);
+	ASSERT_LE(0, self->srv);
+	ASSERT_EQ(0, stt_enter("stt-b"));
+}
+
+FIXTURE_TEARDOWN(lossy)
+{
+	close(self->srv);
+	stt_hosts_down();
+}
+
+#define MAX_STREAMS 8
+
+/* Every stream's bytes arrive complete and in order despite the link. */
+TEST_F_TIMEOUT(lossy, streams_arrive_whole, 900)
+{
+	struct xfer tx[MAX_STREAMS], rx[MAX_STREAMS];
+	pthread_t tt[MAX_STREAMS], rt[MAX_STREAMS];
+	int n = variant->streams, c[MAX_STREAMS], a[MAX_STREAMS], i;
+	u64 each = ((u64)variant->mbytes << 20) / n;
+	long long t0, took;
+
+	/* The handshake and the opens come first, on a clean link. */
+	for (i = 0; i < n; i++) {
+		c[i] = open_stream(self->srv, &self->srv_addr, SOCK_STREAM,
+				   &a[i]);
+		ASSERT_LE(0, c[i]);
+		stall_guard(c[i]);
+		stall_guard(a[i]);
+	}
+	ASSERT_EQ(0, stt_netem("stt-a", variant->netem));
+	ASSERT_EQ(0, stt_netem("stt-b", variant->netem));
+
+	t0 = ms_now();
+	for (i = 0; i < n; i++) {
+		tx[i] = (struct xfer){ .fd = c[i], .len = each, .seed = i + 1,
+				       .chunk = 65536 };
+		rx[i] = (struct xfer){ .fd = a[i], .seed = i + 1,
+				       .chunk = 65536 };
+		ASSERT_EQ(0, pthread_create(&tt[i], NULL, sender, &tx[i]));
+		ASSERT_EQ(0, pthread_create(&rt[i], NULL, receiver, &rx[i]));
+	}
+	for (i = 0; i < n; i++) {
+		pthread_join(tt[i], NULL);
+		EXPECT_EQ(0, tx[i].err);
+		EXPECT_EQ(0, shutdown(c[i], SHUT_WR));
+	}
+	for (i = 0; i < n; i++) {
+		pthread_join(rt[i], NULL);
+		EXPECT_EQ(0, rx[i].err);
+		EXPECT_EQ(tx[i].len, rx[i].len);
+		EXPECT_EQ(0, rx[i].bad);
+		EXPECT_EQ(tx[i].hash, rx[i].hash);
+	}
+	took = ms_now() - t0;
+	TH_LOG("%s: %d streams, %d MiB in %lld ms (%.1f MB/s)", variant->netem,
+	       n, variant->mbytes, took,
+	       took ? ((double)variant->mbytes * 1048576 / 1e6) /
+		      (took / 1000.0) : 0.0);
+	EXPECT_LT(0, counter_in(variant->host, variant->counter));
+	log_drops(_metadata);
+	for (i = 0; i < n; i++) {
+		close(c[i]);
+		close(a[i]);
+	}
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of kernel/cc.c in user space: the initial window, slow start,
+ * one reduction per loss event, congestion avoidance, and the collapse after
+ * a timeout.
+ */
+#include "kselftest_harness.h"
+#include "cc.h"
+
+#define MSS 1000
+
+TEST(initial_window_and_can_send)
+{
+	struct stt_cc c;
+
+	stt_cc_init(&c, MSS);
+	EXPECT_EQ(10 * MSS, c.cwnd);
+	EXPECT_TRUE(stt_cc_can_send(&c, 50 * MSS));	/* nothing in flight */
+	stt_cc_sent(&c, 9 * MSS);
+	EXPECT_TRUE(stt_cc_can_send(&c, MSS));
+	stt_cc_sent(&c, MSS);
+	EXPECT_FALSE(stt_cc_can_send(&c, 1));
+}
+
+TEST(slow_start_grows_by_what_is_acked)
+{
+	struct stt_cc c;
+
+	stt_cc_init(&c, MSS);
+	stt_cc_sent(&c, 4 * MSS);
+	stt_cc_acked(&c, 4 * MSS, 1);
+	EXPECT_EQ(14 * MSS, c.cwnd);
+	EXPECT_EQ(0, c.in_flight);
+}
+
+TEST(one_reduction_per_loss_event)
+{
+	struct stt_cc c;
+
+	stt_cc_init(&c, MSS);
+	stt_cc_sent(&c, 10 * MSS);
+	stt_cc_lost(&c, MSS, 3, 20);
+	EXPECT_EQ(5 * MSS, c.cwnd);
+	EXPECT_EQ(5 * MSS, c.ssthresh);
+	stt_cc_lost(&c, MSS, 4, 21);		/* sent before the reduction */
+	EXPECT_EQ(5 * MSS, c.cwnd);
+	stt_cc_acked(&c, MSS, 5);		/* no growth in recovery */
+	EXPECT_EQ(5 * MSS, c.cwnd);
+	stt_cc_lost(&c, MSS, 20, 30);		/* a new event */
+	EXPECT_EQ(2 * MSS + MSS / 2, c.cwnd);
+	EXPECT_EQ(6 * MSS, c.in_flight);
+}
+
+TEST(congestion_avoidance_adds_one_datagram_per_window)
+{
+	struct stt_cc c;
+	int i;
+
+	stt_cc_init(&c, MSS);
+	stt_cc_lost(&c, 0, 1, 2);		/* ssthresh = cwnd = 5 MSS */
+	for (i = 0; i < 5; i++) {
+		stt_cc_sent(&c, MSS);
+		stt_cc_acked(&c, MSS, 10 + i);
+	}
+	EXPECT_EQ(6 * MSS, c.cwnd);
+}
+
+TEST(timeout_collapses_to_the_minimum)
+{
+	struct stt_cc c;
+
+	stt_cc_init(&c, MSS);
+	stt_cc_collapse(&c, 7);
+	EXPECT_EQ(STT_CC_MIN * MSS, c.cwnd);
+	EXPECT_EQ(5 * MSS, c.ssthresh);
+	stt_cc_acked(&c, MSS, 6);		/* sent before: no growth */
+	EXPECT_EQ(STT_CC_MIN * MSS, c.cwnd);
+}
+
+TEST_HARNESS_MAIN

@@ -136,7 +136,7 @@ static void stt_listener_close(struct sock *sk)
 
 /*
  * Wait up to the linger time for the peer to acknowledge the whole stream
- * and its end.
+ * and its end.  Called with the socket locked.
  */
 static void stt_linger(struct stt_sock *ssk)
 {
@@ -182,11 +182,9 @@ static int stt_release(struct socket *sock)
 				   sk->sk_shutdown | SEND_SHUTDOWN);
 			stt_stream_orphan(ssk);
 			stt_output_fin(ssk);
-			if (sock_flag(sk, SOCK_LINGER)) {
-				release_sock(sk);
+			/* sk_wait_event() lets go of the lock while waiting. */
+			if (sock_flag(sk, SOCK_LINGER))
 				stt_linger(ssk);
-				lock_sock(sk);
-			}
 			stt_stream_maybe_done(ssk);
 		}
 	}

@@ -194,6 +194,31 @@ static void stt_nonce(u8 iv[STT_NONCE_LEN], u64 pn)
 }
 
 /*
+ * Run the AEAD from @src to @dst (the same list for in place): the header is
+ * the associated data, @len bytes after it are sealed or opened.
+ */
+static int stt_aead(struct stt_key *key, struct scatterlist *src,
+		    struct scatterlist *dst, unsigned int len, u64 pn,
+		    bool encrypt)
+{
+	struct aead_request *req;
+	u8 iv[STT_NONCE_LEN];
+	int err;
+
+	stt_nonce(iv, pn);
+	/* The request is per CPU: keep softirqs of this CPU off it. */
+	local_bh_disable();
+	req = this_cpu_ptr(key->req);
+	aead_request_set_tfm(req, key->tfm);
+	aead_request_set_callback(req, 0, NULL, NULL);
+	aead_request_set_ad(req, STT_HDR_LEN);
+	aead_request_set_crypt(req, src, dst, len, iv);
+	err = encrypt ? crypto_aead_encrypt(req) : crypto_aead_decrypt(req);
+	local_bh_enable();
+	return err;
+}
+
+/*
  * Run the AEAD over an skb whose data starts at the STT header: the header is
  * the associated data, what follows it is sealed or opened in place.
  */
@@ -201,10 +226,8 @@ static int stt_crypt(struct stt_key *key, struct sk_buff *skb, u64 pn,
 		     bool encrypt)
 {
 	struct scatterlist sg[STT_MAX_SG];
-	struct aead_request *req;
 	struct sk_buff *trailer;
-	u8 iv[STT_NONCE_LEN];
-	int nsg, err;
+	int nsg;
 
 	nsg = skb_cow_data(skb, 0, &trailer);
 	if (nsg > ARRAY_SIZE(sg)) {
@@ -219,23 +242,8 @@ static int stt_crypt(struct stt_key *key, struct sk_buff *skb, u64 pn,
 	if (nsg < 0)
 		return nsg;
 
-	stt_nonce(iv, pn);
-	/* The request is per CPU: keep softirqs of this CPU off it. */
-	local_bh_disable();
-	req = this_cpu_ptr(key->req);
-	aead_request_set_tfm(req, key->tfm);
-	aead_request_set_callback(req, 0, NULL, NULL);
-	aead_request_set_ad(req, STT_HDR_LEN);
-	if (encrypt) {
-		aead_request_set_crypt(req, sg, sg,
-				       skb->len - STT_HDR_LEN - STT_TAG_LEN, iv);
-		err = crypto_aead_encrypt(req);
-	} else {
-		aead_request_set_crypt(req, sg, sg, skb->len - STT_HDR_LEN, iv);
-		err = crypto_aead_decrypt(req);
-	}
-	local_bh_enable();
-	return err;
+	return stt_aead(key, sg, sg, skb->len - STT_HDR_LEN -
+			(encrypt ? STT_TAG_LEN : 0), pn, encrypt);
 }
 
 /**
@@ -270,25 +278,13 @@ int stt_seal_copy(struct stt_key *key, const u8 *src, struct sk_buff *skb,
 		  u64 pn)
 {
 	struct scatterlist sg_src, sg_dst;
-	struct aead_request *req;
-	u8 iv[STT_NONCE_LEN];
-	int err;
 
 	if (skb_is_nonlinear(skb) || skb->len < STT_HDR_LEN + STT_TAG_LEN)
 		return -EINVAL;
 	sg_init_one(&sg_src, src, skb->len - STT_TAG_LEN);
 	sg_init_one(&sg_dst, skb->data, skb->len);
-	stt_nonce(iv, pn);
-	local_bh_disable();
-	req = this_cpu_ptr(key->req);
-	aead_request_set_tfm(req, key->tfm);
-	aead_request_set_callback(req, 0, NULL, NULL);
-	aead_request_set_ad(req, STT_HDR_LEN);
-	aead_request_set_crypt(req, &sg_src, &sg_dst,
-			       skb->len - STT_HDR_LEN - STT_TAG_LEN, iv);
-	err = crypto_aead_encrypt(req);
-	local_bh_enable();
-	return err;
+	return stt_aead(key, &sg_src, &sg_dst,
+			skb->len - STT_HDR_LEN - STT_TAG_LEN, pn, true);
 }
 
 /**

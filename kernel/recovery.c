@@ -202,11 +202,12 @@ static void stt_recovery_settle(struct stt_session *s, struct stt_sent *r,
 }
 
 /*
- * Declare lost what is in flight below the largest acknowledged packet and
- * either STT_LOSS_PACKETS numbers below it or older than the time threshold.
+ * Declare lost what is in flight: with @all (a retransmission timeout)
+ * everything, else what is below the largest acknowledged packet and either
+ * STT_LOSS_PACKETS numbers below it or older than the time threshold.
  * pn_lock held; returns with it held, having dropped it to act on batches.
  */
-static void stt_recovery_detect(struct stt_session *s, u64 now)
+static void stt_recovery_lose(struct stt_session *s, u64 now, bool all)
 {
 	struct stt_settle b[STT_SETTLE_BATCH];
 	u64 delay = stt_rtt_loss_delay(&s->rtt,
@@ -217,11 +218,11 @@ static void stt_recovery_detect(struct stt_session *s, u64 now)
 
 	for (i = s->sent_head; i != s->sent_tail; i++) {
 		r = stt_sent_at(s, i);
-		if (!s->largest_acked || r->pn >= s->largest_acked - 1)
+		if (!all && (!s->largest_acked || r->pn >= s->largest_acked - 1))
 			break;
 		if (r->state != STT_SENT_INFLIGHT)
 			continue;
-		if (r->pn + STT_LOSS_PACKETS >= s->largest_acked &&
+		if (!all && r->pn + STT_LOSS_PACKETS >= s->largest_acked &&
 		    r->time + delay > now)
 			continue;
 		stt_recovery_settle(s, r, false, b, &n);
@@ -314,7 +315,7 @@ walked:
 		stt_recovery_act(s, b, n);
 		spin_lock_bh(&s->pn_lock);
 	}
-	stt_recovery_detect(s, now);
+	stt_recovery_lose(s, now, false);
 	spin_unlock_bh(&s->pn_lock);
 	if (progress)
 		stt_output_push(s, false);
@@ -365,10 +366,6 @@ static void stt_recovery_timer(struct timer_list *t)
 {
 	struct stt_session *s = from_timer(s, t, rtx_timer);
 	u64 now = ktime_get_ns(), due, user;
-	struct stt_settle b[STT_SETTLE_BATCH];
-	unsigned int n = 0;
-	struct stt_sent *r;
-	u32 i;
 
 	if (READ_ONCE(s->state) != STT_SS_ESTABLISHED)
 		return;
@@ -393,29 +390,12 @@ static void stt_recovery_timer(struct timer_list *t)
 		return;
 	}
 	STT_INC(s->sn, RTO_FIRED);
-	for (i = s->sent_head; i != s->sent_tail; i++) {
-		r = stt_sent_at(s, i);
-		if (r->state != STT_SENT_INFLIGHT)
-			continue;
-		stt_recovery_settle(s, r, false, b, &n);
-		if (n == STT_SETTLE_BATCH) {
-			spin_unlock_bh(&s->pn_lock);
-			stt_recovery_act(s, b, n);
-			n = 0;
-			spin_lock_bh(&s->pn_lock);
-			if ((s32)(i - s->sent_head) < 0)
-				i = s->sent_head - 1;
-		}
-	}
+	/* Collapse first: the losses below then count as the same event. */
 	stt_cc_collapse(&s->cc, s->tx_pn);
 	if (s->rto_backoff < 16)
 		s->rto_backoff++;
-	stt_recovery_trim(s);
-	spin_unlock_bh(&s->pn_lock);
-	stt_recovery_act(s, b, n);
-	/* What was resent is in flight again, or the stream is gone. */
-	/* Watch what was resent, and the user timeout. */
-	spin_lock_bh(&s->pn_lock);
+	stt_recovery_lose(s, now, true);
+	/* Watch what is resent, and the user timeout. */
 	stt_recovery_arm(s, min(ktime_get_ns() + stt_recovery_rto(s),
 				s->progress + user));
 	spin_unlock_bh(&s->pn_lock);
@@ -445,10 +425,8 @@ static void stt_recovery_send_ack(struct stt_session *s)
 			if (gaps[k].hi > s->rx_nacked &&
 			    gaps[k].hi + STT_LOSS_PACKETS <= largest)
 				gaps[m++] = gaps[k];
-		ng = m;
-		for (k = 0; k < ng; k++)
-			if (gaps[k].hi > s->rx_nacked)
-				s->rx_nacked = gaps[k].hi;
+		for (k = 0, ng = m; k < ng; k++)
+			s->rx_nacked = max(s->rx_nacked, gaps[k].hi);
 	}
 	spin_unlock_bh(&s->rx_lock);
 	if (!nr)

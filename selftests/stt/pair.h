@@ -235,13 +235,38 @@ static inline void log_drops(struct __test_metadata *_metadata)
 		"drop_no_stream", "drop_flow_control", "drop_nomem", "tx_errors",
 		"rekeys", "stream_window_blocked", "data_out_of_order",
 		"acks_out", "packets_lost", "retransmits", "rto_fired",
-		"ctl_retransmits", "cwnd_blocked",
+		"ctl_retransmits", "cwnd_blocked", "sent_untracked",
+		"drop_ack_invalid", "packets_lost_spurious", "nacks_in",
+		"drop_duplicate", "drop_stream_closed",
 	};
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(names); i++)
 		TH_LOG("%-22s a %lld, b %lld", names[i],
 		       stat_in("stt-a", names[i]), stat_in("stt-b", names[i]));
+}
+
+/* What a stream's STT_INFO says, for a failing test's log. */
+static inline void log_info(struct __test_metadata *_metadata, const char *who,
+			    int fd)
+{
+	struct stt_info in;
+	socklen_t len = sizeof(in);
+
+	if (getsockopt(fd, SOL_STT, STT_INFO, &in, &len)) {
+		TH_LOG("%s: STT_INFO: %s", who, strerror(errno));
+		return;
+	}
+	TH_LOG("%s: stream %u state %u sent %llu rcvd %llu retrans %llu "
+	       "snd_queued %llu snd_window %llu rcv_queued %llu rcv_window %llu",
+	       who, in.stti_stream, in.stti_state,
+	       (unsigned long long)in.stti_bytes_sent,
+	       (unsigned long long)in.stti_bytes_received,
+	       (unsigned long long)in.stti_bytes_retrans,
+	       (unsigned long long)in.stti_snd_queued,
+	       (unsigned long long)in.stti_snd_window,
+	       (unsigned long long)in.stti_rcv_queued,
+	       (unsigned long long)in.stti_rcv_window);
 }
 
 FIXTURE(pair) {

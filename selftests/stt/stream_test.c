@@ -484,7 +484,14 @@ TEST_F_TIMEOUT(pair, concurrent_streams_one_closes, 300)
 	}
 	for (i = 0; i < 3; i++) {
 		EXPECT_EQ(0, tx[i].err);
-		EXPECT_EQ(0, rx[i].err);
+		EXPECT_EQ(0, rx[i].err) {
+			TH_LOG("stream %d: %llu of %llu bytes", i,
+			       (unsigned long long)rx[i].len,
+			       (unsigned long long)size[i]);
+			log_info(_metadata, "sender", c[i]);
+			log_info(_metadata, "receiver", a[i]);
+			log_drops(_metadata);
+		}
 		EXPECT_EQ(size[i], rx[i].len) {
 			log_drops(_metadata);
 		}

@@ -168,6 +168,7 @@ struct xfer {
 	u64 hash;		/* of what was sent or received */
 	u64 bad;		/* received bytes that differ from the pattern */
 	int err;
+	int shut;		/* sender: shutdown(SHUT_WR) once all is sent */
 };
 
 static inline void *sender(void *arg)
@@ -187,6 +188,8 @@ static inline void *sender(void *arg)
 			break;
 		off += n;
 	}
+	if (x->shut && !x->err && shutdown(x->fd, SHUT_WR))
+		x->err = -errno;
 	free(buf);
 	return NULL;
 }

@@ -5,9 +5,11 @@
  * or the slow start threshold, then congestion avoidance (one datagram per
  * window acknowledged); a loss of a packet sent after the last reduction
  * halves the window and starts a recovery period, in which further losses
- * of older packets do not shrink it again; a retransmission timeout without
- * progress (persistent congestion) collapses it to the minimum.  Pure code:
- * see pure.h.
+ * of older packets do not shrink it again, and which is undone when every
+ * loss it counted turns out to have been reordering (the packets were
+ * acknowledged after all); persistent congestion (retransmission timeouts
+ * in a row without progress) collapses it to the minimum.  Pure code: see
+ * pure.h.
  */
 #include "cc.h"
 
@@ -86,12 +88,50 @@ void stt_cc_lost(struct stt_cc *c, u32 bytes, u64 pn, u64 next_pn)
 	u64 min = (u64)STT_CC_MIN * c->mss;
 
 	stt_cc_leave(c, bytes);
-	if (pn < c->recovery_pn)
-		return;		/* this congestion event was already counted */
-	c->recovery_pn = next_pn;
-	c->ssthresh = c->cwnd / 2 > min ? c->cwnd / 2 : min;
-	c->cwnd = c->ssthresh;
-	c->acked_frac = 0;
+	if (pn >= c->recovery_pn) {
+		/* A new congestion event. */
+		c->prior_cwnd = c->cwnd;
+		c->prior_ssthresh = c->ssthresh;
+		c->undo_ok = true;
+		c->event_lost = 0;
+		c->event_spurious = 0;
+		c->recovery_pn = next_pn;
+		c->ssthresh = c->cwnd / 2 > min ? c->cwnd / 2 : min;
+		c->cwnd = c->ssthresh;
+		c->acked_frac = 0;
+	}
+	c->event_lost++;
+}
+
+/**
+ * stt_cc_event() - which recovery period a loss declared now belongs to
+ * @c: the state, after stt_cc_lost()
+ *
+ * Return: a value that stt_cc_spurious() recognises.
+ */
+u64 stt_cc_event(const struct stt_cc *c)
+{
+	return c->recovery_pn;
+}
+
+/**
+ * stt_cc_spurious() - a packet declared lost was acknowledged after all
+ * @c: the state
+ * @event: stt_cc_event() when it was declared lost
+ *
+ * Once every packet declared lost in the current recovery period was, its
+ * reduction was a mistake (reordering, not congestion) and is undone.
+ */
+void stt_cc_spurious(struct stt_cc *c, u64 event)
+{
+	if (!c->undo_ok || event != c->recovery_pn ||
+	    ++c->event_spurious < c->event_lost)
+		return;
+	if (c->prior_cwnd > c->cwnd) {
+		c->cwnd = c->prior_cwnd;
+		c->ssthresh = c->prior_ssthresh;
+	}
+	c->undo_ok = false;
 }
 
 /**
@@ -110,4 +150,5 @@ void stt_cc_collapse(struct stt_cc *c, u64 next_pn)
 	c->cwnd = min;
 	c->recovery_pn = next_pn;
 	c->acked_frac = 0;
+	c->undo_ok = false;	/* a timeout is not undone */
 }

@@ -23,6 +23,12 @@
  *	recovery period began; their loss does not shrink the window again
  * @acked_frac: bytes acknowledged in congestion avoidance not yet turned
  *	into window growth
+ * @prior_cwnd: @cwnd before the current recovery period's reduction
+ * @prior_ssthresh: @ssthresh before it
+ * @event_lost: packets declared lost in the current recovery period
+ * @event_spurious: of those, how many were acknowledged after all; when
+ *	all of them were, the reduction is undone
+ * @undo_ok: the current reduction may be undone (not after a collapse)
  *
  * The caller locks; the functions never sleep.
  */
@@ -33,6 +39,11 @@ struct stt_cc {
 	u64 in_flight;
 	u64 recovery_pn;
 	u64 acked_frac;
+	u64 prior_cwnd;
+	u64 prior_ssthresh;
+	u32 event_lost;
+	u32 event_spurious;
+	bool undo_ok;
 };
 
 void stt_cc_init(struct stt_cc *c, u32 mss);
@@ -40,6 +51,8 @@ bool stt_cc_can_send(const struct stt_cc *c, u32 bytes);
 void stt_cc_sent(struct stt_cc *c, u32 bytes);
 void stt_cc_acked(struct stt_cc *c, u32 bytes, u64 pn);
 void stt_cc_lost(struct stt_cc *c, u32 bytes, u64 pn, u64 next_pn);
+u64 stt_cc_event(const struct stt_cc *c);
+void stt_cc_spurious(struct stt_cc *c, u64 event);
 void stt_cc_collapse(struct stt_cc *c, u64 next_pn);
 
 #endif /* _STT_CC_H */

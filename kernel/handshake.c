@@ -253,6 +253,7 @@ static void stt_hs_hello(struct stt_net *sn, struct stt_endpoint *ep,
 	struct stt_session *s;
 	struct stt_frame c;
 	struct sock *lsk;
+	u32 rto_ms = 0;
 
 	if (dgram_len < STT_HELLO_MIN_DGRAM) {
 		STT_INC(sn, DROP_HELLO_SHORT);
@@ -275,6 +276,7 @@ static void stt_hs_hello(struct stt_net *sn, struct stt_endpoint *ep,
 	if (lsk) {
 		memcpy(psk, stt_sk(lsk)->psk, sizeof(psk));
 		offer = stt_sk(lsk)->suites & f->hello.suites;
+		rto_ms = READ_ONCE(stt_sk(lsk)->rto_initial_ms);
 	}
 	mutex_unlock(&sn->lock);
 	if (!lsk) {
@@ -288,7 +290,7 @@ static void stt_hs_hello(struct stt_net *sn, struct stt_endpoint *ep,
 	}
 	suite = (offer & f->hello.preferred) ?: (offer & -offer);
 
-	s = stt_session_new(sn, ep, peer, false, psk);
+	s = stt_session_new(sn, ep, peer, false, psk, rto_ms);
 	memzero_explicit(psk, sizeof(psk));
 	if (IS_ERR(s))
 		return;

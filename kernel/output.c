@@ -137,27 +137,24 @@ enum {
 	STT_TURN_DONE,		/* nothing more it may send now */
 	STT_TURN_MORE,		/* more, after the others had their turn */
 	STT_TURN_CWND,		/* the congestion window is full */
+	STT_TURN_BUDGET,	/* the pusher's budget is spent */
 };
 
-/*
- * One turn of a stream: send lost chunks again, then new ones, while its
- * quantum, its window, the congestion window and the budget last.
- */
+/* A stream's turn; see stt_output_turn(). */
 static int stt_output_stream(struct stt_session *s, struct stt_sock *ssk,
-			     int *budget)
+			     long *quantum, int *budget)
 {
-	long quantum = (long)ssk->max_frame * (READ_ONCE(ssk->priority) + 1);
 	struct sock *sk = &ssk->sk;
 	struct sk_buff_head *q = &sk->sk_write_queue;
 	struct stt_chunk_cb *cb;
 	struct sk_buff *skb;
 	bool fin;
 
-	while (*budget > 0 && quantum > 0) {
+	while (*budget > 0 && *quantum > 0) {
 		if (!stt_recovery_room(s, stt_chunk_cap(s)))
 			return STT_TURN_CWND;
 		if (READ_ONCE(ssk->rtx_lost) &&
-		    stt_output_resend(s, ssk, &quantum)) {
+		    stt_output_resend(s, ssk, quantum)) {
 			(*budget)--;
 			continue;
 		}
@@ -206,7 +203,7 @@ static int stt_output_stream(struct stt_session *s, struct stt_sock *ssk,
 		spin_lock_bh(&ssk->rtxq.lock);
 		__skb_queue_tail(&ssk->rtxq, skb_get(skb));
 		spin_unlock_bh(&ssk->rtxq.lock);
-		quantum -= cb->len;
+		*quantum -= cb->len;
 		(*budget)--;
 		stt_chunk_xmit(s, ssk, skb);
 		ssk->bytes_sent += cb->len;
@@ -216,6 +213,30 @@ static int stt_output_stream(struct stt_session *s, struct stt_sock *ssk,
 			return STT_TURN_DONE;
 	}
 	return STT_TURN_MORE;
+}
+
+/*
+ * One turn of a stream: send lost chunks again, then new ones, while its
+ * quantum, its window, the congestion window and the budget last.  The
+ * quantum is the stream's share, max_frame times (priority + 1) bytes per
+ * round; what is left of it when the congestion window or the budget ends
+ * the turn carries over to the stream's next turn, which comes first, so an
+ * interruption neither takes a stream's share nor adds to it.
+ */
+static int stt_output_turn(struct stt_session *s, struct stt_sock *ssk,
+			   int *budget)
+{
+	long *quantum = &ssk->tx_quantum;
+	int turn;
+
+	if (*quantum <= 0)
+		*quantum = (long)ssk->max_frame * (READ_ONCE(ssk->priority) + 1);
+	turn = stt_output_stream(s, ssk, quantum, budget);
+	if (turn == STT_TURN_MORE && *budget <= 0 && *quantum > 0)
+		turn = STT_TURN_BUDGET;
+	if (turn == STT_TURN_DONE || turn == STT_TURN_MORE)
+		*quantum = 0;
+	return turn;
 }
 
 /**
@@ -247,19 +268,18 @@ again:
 		if (!ssk)
 			break;
 
-		turn = stt_output_stream(s, ssk, &budget);
+		turn = stt_output_turn(s, ssk, &budget);
 		spin_lock_bh(&s->tx_lock);
 		if (turn != STT_TURN_DONE && list_empty(&ssk->tx_node) &&
 		    test_bit(STT_SF_IN_TABLE, &ssk->sflags)) {
 			/*
 			 * To the back of the line, keeping the reference; or,
-			 * stopped by the congestion window, first in line for
-			 * when an acknowledgment makes room.
+			 * its turn cut short, first in line to go on with it.
 			 */
-			if (turn == STT_TURN_CWND)
-				list_add(&ssk->tx_node, &s->tx_ready);
-			else
+			if (turn == STT_TURN_MORE)
 				list_add_tail(&ssk->tx_node, &s->tx_ready);
+			else
+				list_add(&ssk->tx_node, &s->tx_ready);
 			ssk = NULL;
 		}
 		spin_unlock_bh(&s->tx_lock);

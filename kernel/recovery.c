@@ -7,9 +7,11 @@
  * short delay.  As a sender: one record per ack-eliciting packet in flight
  * (a ring allocated with the session, so no packet allocates one), what ACK
  * and NACK frames say of them, RTT samples (rtt.c), loss detection by packet
- * and time thresholds (RFC 9002), the retransmission timer with exponential
- * backoff, the congestion window (cc.c), and the user timeout after which a
- * peer that stopped acknowledging fails the session with ETIMEDOUT.
+ * and time thresholds (RFC 9002) that widen when losses prove spurious, the
+ * retransmission timer (a probe on the first timeouts, everything resent
+ * after persistent ones, with exponential backoff), the congestion window
+ * (cc.c), and the user timeout after which a peer that stopped
+ * acknowledging fails the session with ETIMEDOUT.
  *
  * A record settles once: acknowledged or declared lost, under the session's
  * pn_lock.  What that means for the data (free it, send it again, send a
@@ -28,10 +30,20 @@
 /* The ack delay a sender believes at most, ns. */
 #define STT_MAX_ACK_DELAY_NS	(25 * NSEC_PER_MSEC)
 /* Ranges a receiver reports per ACK frame, and gaps per NACK frame. */
-#define STT_ACK_RANGES		16
+#define STT_ACK_RANGES		(1 + STT_ACK_MAX_RANGES)
 #define STT_NACK_GAPS		8
-/* A packet this many numbers below an acknowledged one counts as lost. */
+/*
+ * A packet this many numbers below an acknowledged one counts as lost (the
+ * initial packet threshold, and the most it grows to).
+ */
 #define STT_LOSS_PACKETS	3
+#define STT_LOSS_PACKETS_MAX	64
+/* The most quarters of the smoothed RTT added to the time threshold. */
+#define STT_REO_STEPS_MAX	4
+/* Timeouts in a row that count as persistent congestion. */
+#define STT_PTO_PERSISTENT	3
+/* Packets declared lost, and DATA packets let out, per probe timeout. */
+#define STT_PTO_PROBES		2
 /* Records kept for packets other than DATA when DATA may take no more. */
 #define STT_SENT_RESERVE	256
 /* Settlements acted on per batch. */
@@ -58,7 +70,7 @@ static u64 stt_recovery_rto(struct stt_session *s)
 {
 	struct stt_sysctl *sc = &s->sn->sysctl;
 
-	return stt_rtt_rto(&s->rtt, stt_ms_ns(READ_ONCE(sc->rto_initial_ms)),
+	return stt_rtt_rto(&s->rtt, stt_ms_ns(READ_ONCE(s->rto_initial_ms)),
 			   stt_ms_ns(READ_ONCE(sc->rto_min_ms)),
 			   stt_ms_ns(READ_ONCE(sc->rto_max_ms)), s->rto_backoff);
 }
@@ -95,6 +107,17 @@ static void stt_recovery_arm(struct stt_session *s, u64 when_ns)
 		mod_timer(&s->rtx_timer, jiffies + max(delay, 1UL));
 }
 
+/* Make the timer fire by @when_ns at the latest. */
+static void stt_recovery_arm_before(struct stt_session *s, u64 when_ns)
+{
+	u64 now = ktime_get_ns();
+	unsigned long delay;
+
+	delay = when_ns > now ? nsecs_to_jiffies(when_ns - now) : 0;
+	if (READ_ONCE(s->state) != STT_SS_CLOSED)
+		timer_reduce(&s->rtx_timer, jiffies + max(delay, 1UL));
+}
+
 /**
  * stt_recovery_room() - whether a DATA packet may be sent now
  * @s: the session
@@ -113,7 +136,8 @@ bool stt_recovery_room(struct stt_session *s, u32 bytes)
 
 	if (used >= STT_SENT_MAX - STT_SENT_RESERVE)
 		return false;
-	return !flight || flight + stt_sent_size(&rec) <= READ_ONCE(s->cc.cwnd);
+	return !flight || flight + stt_sent_size(&rec) <= READ_ONCE(s->cc.cwnd) ||
+	       READ_ONCE(s->pto_probes);
 }
 
 /**
@@ -153,6 +177,8 @@ void stt_recovery_sent(struct stt_session *s, const struct stt_sent *rec,
 	r->time = now;
 	r->state = STT_SENT_INFLIGHT;
 	stt_cc_sent(&s->cc, stt_sent_size(r));
+	if (rec->kind == STT_SENT_DATA && s->pto_probes)
+		s->pto_probes--;
 }
 
 /* Act on settled records; no lock held. */
@@ -192,55 +218,112 @@ static void stt_recovery_settle(struct stt_session *s, struct stt_sent *r,
 				unsigned int *n)
 {
 	r->state = acked ? STT_SENT_ACKED : STT_SENT_LOST;
-	if (acked)
+	if (acked) {
 		stt_cc_acked(&s->cc, stt_sent_size(r), r->pn);
-	else
+	} else {
 		stt_cc_lost(&s->cc, stt_sent_size(r), r->pn, s->tx_pn);
+		/* A lost record's time is not needed: it keeps the event. */
+		r->time = stt_cc_event(&s->cc);
+	}
 	b[*n].rec = *r;
 	b[*n].acked = acked;
 	(*n)++;
 }
 
+/* How much older than an acknowledged packet one may be before it is lost. */
+static u64 stt_recovery_loss_delay(struct stt_session *s)
+{
+	u64 d = stt_rtt_loss_delay(&s->rtt,
+				   stt_ms_ns(READ_ONCE(s->rto_initial_ms)));
+
+	return d + (u64)s->reo_steps * (s->rtt.srtt / 4);
+}
+
+/* Act on a batch in the middle of a walk.  pn_lock held, dropped meanwhile. */
+static void stt_recovery_flush(struct stt_session *s, struct stt_settle *b,
+			       unsigned int *n)
+{
+	spin_unlock_bh(&s->pn_lock);
+	stt_recovery_act(s, b, *n);
+	*n = 0;
+	spin_lock_bh(&s->pn_lock);
+}
+
 /*
- * Declare lost what is in flight: with @all (a retransmission timeout)
+ * Declare lost what is in flight: with @all (persistent congestion)
  * everything, else what is below the largest acknowledged packet and either
- * STT_LOSS_PACKETS numbers below it or older than the time threshold.
- * pn_lock held; returns with it held, having dropped it to act on batches.
+ * loss_pkts numbers below it or older than the time threshold; when the
+ * others would be that old becomes loss_time.  pn_lock held; returns with it
+ * held, having dropped it to act on batches.
  */
 static void stt_recovery_lose(struct stt_session *s, u64 now, bool all)
 {
 	struct stt_settle b[STT_SETTLE_BATCH];
-	u64 delay = stt_rtt_loss_delay(&s->rtt,
-				       stt_ms_ns(READ_ONCE(s->sn->sysctl.rto_initial_ms)));
+	u64 delay = stt_recovery_loss_delay(s);
 	unsigned int n = 0;
 	struct stt_sent *r;
 	u32 i;
 
+	s->loss_time = 0;
 	for (i = s->sent_head; i != s->sent_tail; i++) {
 		r = stt_sent_at(s, i);
 		if (!all && (!s->largest_acked || r->pn >= s->largest_acked - 1))
 			break;
 		if (r->state != STT_SENT_INFLIGHT)
 			continue;
-		if (!all && r->pn + STT_LOSS_PACKETS >= s->largest_acked &&
-		    r->time + delay > now)
+		if (!all && r->pn + s->loss_pkts >= s->largest_acked &&
+		    r->time + delay > now) {
+			if (!s->loss_time || r->time + delay < s->loss_time)
+				s->loss_time = r->time + delay;
 			continue;
+		}
 		stt_recovery_settle(s, r, false, b, &n);
 		if (n == STT_SETTLE_BATCH) {
-			spin_unlock_bh(&s->pn_lock);
-			stt_recovery_act(s, b, n);
-			n = 0;
-			spin_lock_bh(&s->pn_lock);
+			stt_recovery_flush(s, b, &n);
 			if ((s32)(i - s->sent_head) < 0)
 				i = s->sent_head - 1;
 		}
 	}
 	stt_recovery_trim(s);
-	if (n) {
-		spin_unlock_bh(&s->pn_lock);
-		stt_recovery_act(s, b, n);
-		spin_lock_bh(&s->pn_lock);
+	if (n)
+		stt_recovery_flush(s, b, &n);
+}
+
+/*
+ * A probe timeout: the oldest packets in flight are declared lost, so that
+ * they go again first, and as many DATA packets may leave whatever the
+ * congestion window says; the acknowledgment of those probes then tells
+ * the thresholds what else was lost.  pn_lock held, dropped to act.
+ */
+static void stt_recovery_probe(struct stt_session *s)
+{
+	struct stt_settle b[STT_PTO_PROBES];
+	unsigned int n = 0;
+	struct stt_sent *r;
+	u32 i;
+
+	for (i = s->sent_head; i != s->sent_tail && n < STT_PTO_PROBES; i++) {
+		r = stt_sent_at(s, i);
+		if (r->state == STT_SENT_INFLIGHT)
+			stt_recovery_settle(s, r, false, b, &n);
 	}
+	s->pto_probes = STT_PTO_PROBES;
+	stt_recovery_trim(s);
+	if (n)
+		stt_recovery_flush(s, b, &n);
+}
+
+/*
+ * A loss proved spurious: the packet was acknowledged at most @dist numbers
+ * below the largest.  Both thresholds widen, so that reordering of that
+ * degree no longer counts as loss.  pn_lock held.
+ */
+static void stt_recovery_reordered(struct stt_session *s, u64 dist)
+{
+	if (dist + 1 > s->loss_pkts)
+		s->loss_pkts = min_t(u64, dist + 1, STT_LOSS_PACKETS_MAX);
+	if (s->reo_steps < STT_REO_STEPS_MAX)
+		s->reo_steps++;
 }
 
 /**
@@ -281,6 +364,8 @@ void stt_recovery_rcv_ack(struct stt_session *s, const struct stt_frame *f)
 		if (r->state == STT_SENT_LOST) {
 			/* Late: it arrived after all; its data may be resent. */
 			r->state = STT_SENT_ACKED;
+			stt_cc_spurious(&s->cc, r->time);
+			stt_recovery_reordered(s, f->ack.largest - r->pn);
 			b[n].rec = *r;
 			b[n++].acked = true;
 			STT_INC(s->sn, PACKETS_LOST_SPURIOUS);
@@ -294,10 +379,7 @@ void stt_recovery_rcv_ack(struct stt_session *s, const struct stt_frame *f)
 		}
 		progress = true;
 		if (n == STT_SETTLE_BATCH) {
-			spin_unlock_bh(&s->pn_lock);
-			stt_recovery_act(s, b, n);
-			n = 0;
-			spin_lock_bh(&s->pn_lock);
+			stt_recovery_flush(s, b, &n);
 			if ((s32)(i - s->sent_head) <= 0)
 				break;
 		}
@@ -308,14 +390,14 @@ walked:
 	if (progress) {
 		s->progress = now;
 		s->rto_backoff = 0;
+		s->pto_probes = 0;
 	}
 	stt_recovery_trim(s);
-	if (n) {
-		spin_unlock_bh(&s->pn_lock);
-		stt_recovery_act(s, b, n);
-		spin_lock_bh(&s->pn_lock);
-	}
+	if (n)
+		stt_recovery_flush(s, b, &n);
 	stt_recovery_lose(s, now, false);
+	if (s->loss_time)
+		stt_recovery_arm_before(s, s->loss_time);
 	spin_unlock_bh(&s->pn_lock);
 	if (progress)
 		stt_output_push(s, false);
@@ -345,7 +427,9 @@ void stt_recovery_rcv_nack(struct stt_session *s, const struct stt_frame *f)
 			r = stt_sent_at(s, i);
 			if (r->pn > rng.hi)
 				break;
-			if (r->pn >= rng.lo && r->state == STT_SENT_INFLIGHT)
+			/* Not while the sender counts it as reordering. */
+			if (r->pn >= rng.lo && r->state == STT_SENT_INFLIGHT &&
+			    r->pn + s->loss_pkts < s->largest_acked)
 				stt_recovery_settle(s, r, false, b, &n);
 		}
 	}
@@ -356,16 +440,37 @@ void stt_recovery_rcv_nack(struct stt_session *s, const struct stt_frame *f)
 }
 
 /*
- * The retransmission timer.  It is armed lazily: when it fires early (the
- * oldest packet in flight is younger than the timeout) it re-arms for that
- * packet.  Otherwise every packet in flight is declared lost, the window
- * collapses, the timeout doubles; and if nothing was acknowledged for the
- * user timeout, the session fails with ETIMEDOUT.
+ * Arm the retransmission timer for the earliest of its deadlines: the time
+ * threshold, the timeout of the oldest packet in flight (counted from the
+ * last timeout at the earliest), and the user timeout.  pn_lock held.
+ */
+static void stt_recovery_rearm(struct stt_session *s)
+{
+	u64 user = stt_ms_ns(READ_ONCE(s->sn->sysctl.user_timeout_ms));
+	u64 when;
+
+	if (s->sent_head == s->sent_tail)
+		return;		/* the next packet sent arms it */
+	when = max(stt_sent_at(s, s->sent_head)->time, s->last_pto) +
+	       stt_recovery_rto(s);
+	if (s->loss_time && s->loss_time < when)
+		when = s->loss_time;
+	stt_recovery_arm(s, min(when, s->progress + user));
+}
+
+/*
+ * The retransmission timer.  It is armed lazily: when it fires early it
+ * re-arms for the earliest deadline.  At the time threshold it declares
+ * lost what became that old.  At a timeout it doubles the next one and
+ * sends probes; after STT_PTO_PERSISTENT in a row (persistent congestion)
+ * every packet in flight is declared lost and the window collapses.  If
+ * nothing was acknowledged for the user timeout, the session fails with
+ * ETIMEDOUT.
  */
 static void stt_recovery_timer(struct timer_list *t)
 {
 	struct stt_session *s = from_timer(s, t, rtx_timer);
-	u64 now = ktime_get_ns(), due, user;
+	u64 now = ktime_get_ns(), user;
 
 	if (READ_ONCE(s->state) != STT_SS_ESTABLISHED)
 		return;
@@ -373,6 +478,7 @@ static void stt_recovery_timer(struct timer_list *t)
 	spin_lock_bh(&s->pn_lock);
 	stt_recovery_trim(s);
 	if (s->sent_head == s->sent_tail) {
+		s->loss_time = 0;
 		spin_unlock_bh(&s->pn_lock);
 		return;
 	}
@@ -383,57 +489,66 @@ static void stt_recovery_timer(struct timer_list *t)
 		stt_session_abort(s, STT_CLOSE_TIMEOUT, ETIMEDOUT);
 		return;
 	}
-	due = stt_sent_at(s, s->sent_head)->time + stt_recovery_rto(s);
-	if (due > now) {
-		stt_recovery_arm(s, min(due, s->progress + user));
+	if (s->loss_time && s->loss_time <= now) {
+		stt_recovery_lose(s, now, false);
+	} else if (max(stt_sent_at(s, s->sent_head)->time, s->last_pto) +
+		   stt_recovery_rto(s) <= now) {
+		STT_INC(s->sn, RTO_FIRED);
+		s->last_pto = now;
+		if (s->rto_backoff < 16)
+			s->rto_backoff++;
+		if (s->rto_backoff >= STT_PTO_PERSISTENT) {
+			/* Collapse first: the losses then count as its event. */
+			stt_cc_collapse(&s->cc, s->tx_pn);
+			stt_recovery_lose(s, now, true);
+		} else {
+			stt_recovery_probe(s);
+		}
+	} else {
+		stt_recovery_rearm(s);
 		spin_unlock_bh(&s->pn_lock);
 		return;
 	}
-	STT_INC(s->sn, RTO_FIRED);
-	/* Collapse first: the losses below then count as the same event. */
-	stt_cc_collapse(&s->cc, s->tx_pn);
-	if (s->rto_backoff < 16)
-		s->rto_backoff++;
-	stt_recovery_lose(s, now, true);
-	/* Watch what is resent, and the user timeout. */
-	stt_recovery_arm(s, min(ktime_get_ns() + stt_recovery_rto(s),
-				s->progress + user));
+	stt_recovery_rearm(s);
 	spin_unlock_bh(&s->pn_lock);
 	stt_output_push(s, false);
 }
 
-/* Send one ACK frame, and a NACK frame for gaps that stayed open. */
+/*
+ * Send one ACK frame, and a NACK frame for gaps that stayed open.  The ACK
+ * is encoded from the ranges under the lock (no copy of them on the stack).
+ */
 static void stt_recovery_send_ack(struct stt_session *s)
 {
 	u8 buf[1 + STT_ACK_MIN_LEN + (STT_ACK_RANGES - 1) * STT_ACK_RANGE_LEN +
 	       1 + STT_NACK_MIN_LEN + STT_NACK_GAPS * STT_NACK_RANGE_LEN];
-	struct stt_range rng[STT_ACK_RANGES], gaps[STT_NACK_GAPS];
+	struct stt_range gaps[STT_NACK_GAPS];
 	unsigned int nr, ng = 0, k;
-	u64 delay, largest;
+	u64 delay;
 	int len, m;
 
 	spin_lock_bh(&s->rx_lock);
 	nr = min_t(unsigned int, s->rx_ranges.n, STT_ACK_RANGES);
-	memcpy(rng, s->rx_ranges.r, nr * sizeof(rng[0]));
+	if (!nr) {
+		spin_unlock_bh(&s->rx_lock);
+		return;
+	}
 	delay = ktime_get_ns() - s->rx_largest_time;
 	s->ack_pending = 0;
+	len = stt_ack_encode(buf, sizeof(buf),
+			     min_t(u64, delay / NSEC_PER_USEC, U32_MAX),
+			     s->rx_ranges.r, nr);
 	if (nr > 1) {
-		largest = rng[0].hi;
 		ng = stt_ranges_gaps(&s->rx_ranges, gaps, STT_NACK_GAPS);
 		/* Report a gap once, when it is old enough to be a loss. */
 		for (k = 0, m = 0; k < ng; k++)
 			if (gaps[k].hi > s->rx_nacked &&
-			    gaps[k].hi + STT_LOSS_PACKETS <= largest)
+			    gaps[k].hi + STT_LOSS_PACKETS <= s->rx_ranges.r[0].hi)
 				gaps[m++] = gaps[k];
 		for (k = 0, ng = m; k < ng; k++)
 			s->rx_nacked = max(s->rx_nacked, gaps[k].hi);
 	}
 	spin_unlock_bh(&s->rx_lock);
-	if (!nr)
-		return;
-
-	len = stt_ack_encode(buf, sizeof(buf),
-			     min_t(u64, delay / NSEC_PER_USEC, U32_MAX), rng, nr);
 	if (len < 0)
 		return;
 	if (ng) {
@@ -529,6 +644,7 @@ int stt_recovery_init(struct stt_session *s)
 		return -ENOMEM;
 	stt_rtt_init(&s->rtt);
 	stt_cc_init(&s->cc, STT_MIN_DGRAM);
+	s->loss_pkts = STT_LOSS_PACKETS;
 	stt_ranges_init(&s->rx_ranges);
 	timer_setup(&s->rtx_timer, stt_recovery_timer, 0);
 	timer_setup(&s->ack_timer, stt_recovery_ack_timer, 0);

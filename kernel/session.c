@@ -114,13 +114,15 @@ void stt_session_put(struct stt_session *s)
  * @peer: the peer's address
  * @client: whether this node starts the handshake
  * @psk: the pre-shared key
+ * @rto_initial_ms: loss recovery's retransmission timeout before the first
+ *	RTT sample, ms (%STT_RETRANSMIT_TIMEOUT of the socket it is for)
  *
  * Return: the session, holding the table's reference and one for the
  * caller, or an ERR_PTR().
  */
 struct stt_session *stt_session_new(struct stt_net *sn, struct stt_endpoint *ep,
 				    const union stt_inaddr *peer, bool client,
-				    const u8 *psk)
+				    const u8 *psk, u32 rto_initial_ms)
 {
 	struct stt_session *s;
 
@@ -136,6 +138,7 @@ struct stt_session *stt_session_new(struct stt_net *sn, struct stt_endpoint *ep,
 	s->ep = ep;
 	s->peer = *peer;
 	s->client = client;
+	s->rto_initial_ms = rto_initial_ms;
 	memcpy(s->psk, psk, STT_KEY_LEN);
 	spin_lock_init(&s->lock);
 	spin_lock_init(&s->rx_lock);
@@ -412,7 +415,8 @@ static bool stt_session_peer_is(const struct stt_session *s,
 
 /**
  * stt_session_connect() - the session a connecting socket's stream runs on
- * @ssk: the socket; its key and cipher suites are used
+ * @ssk: the socket; its key, cipher suites and initial retransmission
+ *	timeout are used
  * @ep: the endpoint to run on, or NULL for any: a socket that did not bind
  *	takes any session to the peer, or starts one on the shared endpoint
  *	(which the caller then holds a reference on)
@@ -429,6 +433,7 @@ struct stt_session *stt_session_connect(struct stt_sock *ssk,
 					const union stt_inaddr *peer)
 {
 	struct stt_net *sn = stt_net(sock_net(&ssk->sk));
+	u32 rto_ms = READ_ONCE(ssk->rto_initial_ms);
 	struct stt_session *s;
 	int err;
 
@@ -450,10 +455,10 @@ struct stt_session *stt_session_connect(struct stt_sock *ssk,
 		ep = stt_endpoint_get(sn, &any, true);
 		if (IS_ERR(ep))
 			return ERR_CAST(ep);
-		s = stt_session_new(sn, ep, peer, true, ssk->psk);
+		s = stt_session_new(sn, ep, peer, true, ssk->psk, rto_ms);
 		stt_endpoint_put(ep);	/* the session holds its own */
 	} else {
-		s = stt_session_new(sn, ep, peer, true, ssk->psk);
+		s = stt_session_new(sn, ep, peer, true, ssk->psk, rto_ms);
 	}
 	if (IS_ERR(s))
 		return s;

@@ -2,9 +2,10 @@
 /*
  * Socket options at level SOL_STT: checking and storing what setsockopt()
  * passes (keys, cipher suites, the stream's label, frame size, priority,
- * coalescing and stream limit) and answering getsockopt(), including the
- * stream's struct stt_info.  Options at SOL_SOCKET (SO_SNDBUF, SO_RCVBUF,
- * SO_LINGER, SO_RCVTIMEO...) are the socket core's.
+ * coalescing, stream limit and initial retransmission timeout) and answering
+ * getsockopt(), including the stream's struct stt_info.  Options at
+ * SOL_SOCKET (SO_SNDBUF, SO_RCVBUF, SO_LINGER, SO_RCVTIMEO...) are the socket
+ * core's.
  */
 #include <linux/net.h>
 
@@ -94,6 +95,9 @@ static int stt_set_int(struct stt_sock *ssk, int optname, int val)
 	case STT_MAX_STREAMS:
 		WRITE_ONCE(ssk->max_streams, val);
 		break;
+	case STT_RETRANSMIT_TIMEOUT:
+		WRITE_ONCE(ssk->rto_initial_ms, val);
+		break;
 	}
 	if (flush && test_bit(STT_SF_IN_TABLE, &ssk->sflags))
 		stt_output_flush(ssk);
@@ -143,6 +147,10 @@ int stt_setsockopt(struct socket *sock, int level, int optname,
 	case STT_MAX_STREAMS:
 		lo = 1;
 		hi = 65535;
+		break;
+	case STT_RETRANSMIT_TIMEOUT:
+		lo = STT_RETRANSMIT_TIMEOUT_MIN;
+		hi = STT_RETRANSMIT_TIMEOUT_MAX;
 		break;
 	default:
 		return -ENOPROTOOPT;
@@ -277,6 +285,9 @@ int stt_getsockopt(struct socket *sock, int level, int optname,
 		val = READ_ONCE(stt_net(sock_net(sk))->sysctl.max_concurrent_streams);
 		if (ssk->max_streams && ssk->max_streams < val)
 			val = ssk->max_streams;
+		break;
+	case STT_RETRANSMIT_TIMEOUT:
+		val = ssk->rto_initial_ms;
 		break;
 	default:
 		release_sock(sk);

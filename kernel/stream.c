@@ -203,10 +203,11 @@ int stt_stream_open(struct stt_sock *ssk, u16 want)
 
 	stt_stream_send_open(ssk);
 	STT_INC(s->sn, STREAMS_OPENED);
-	ssk->open_rto = msecs_to_jiffies(READ_ONCE(s->sn->sysctl.handshake_retry_ms));
+	ssk->open_rto = msecs_to_jiffies(READ_ONCE(ssk->rto_initial_ms));
 	ssk->open_deadline = jiffies +
 		msecs_to_jiffies(READ_ONCE(s->sn->sysctl.handshake_timeout_ms));
-	sk_reset_timer(sk, &sk->sk_timer, jiffies + ssk->open_rto);
+	sk_reset_timer(sk, &sk->sk_timer,
+		       min(jiffies + ssk->open_rto, ssk->open_deadline));
 	return 0;
 }
 
@@ -214,8 +215,9 @@ int stt_stream_open(struct stt_sock *ssk, u16 want)
  * stt_stream_timer() - STREAM_OPEN got no answer yet: send it again
  * @t: the socket's sk_timer
  *
- * With backoff as for the handshake, until the handshake timeout, after
- * which connect() fails with %ETIMEDOUT.
+ * After the socket's %STT_RETRANSMIT_TIMEOUT, doubling up to 2 s (a longer
+ * timeout does not shrink), until the handshake timeout, after which
+ * connect() fails with %ETIMEDOUT.
  */
 void stt_stream_timer(struct timer_list *t)
 {
@@ -231,8 +233,9 @@ void stt_stream_timer(struct timer_list *t)
 		} else {
 			stt_stream_send_open(ssk);
 			STT_INC(ssk->session->sn, STREAM_OPEN_RETRANSMITS);
-			ssk->open_rto = min_t(unsigned long, ssk->open_rto * 2,
-					      2 * HZ);
+			if (ssk->open_rto < 2 * HZ)
+				ssk->open_rto = min_t(unsigned long,
+						      ssk->open_rto * 2, 2 * HZ);
 			sk_reset_timer(sk, &sk->sk_timer,
 				       min(jiffies + ssk->open_rto,
 					   ssk->open_deadline));
@@ -469,6 +472,7 @@ static struct stt_sock *stt_stream_child(struct stt_session *s,
 	ssk->peer_max_frame = f->open.max_frame;
 	ssk->nodelay = lssk->nodelay;
 	ssk->max_streams = lssk->max_streams;
+	ssk->rto_initial_ms = READ_ONCE(lssk->rto_initial_ms);
 	ssk->label_len = f->open.label_len;
 	memcpy(ssk->label, f->open.label, f->open.label_len);
 	ssk->snd_max = f->open.window;

@@ -266,6 +266,9 @@ struct stt_handshake;
  * @timer: handshake retransmission and timeout, then keepalive and idle
  * @deadline: jiffies at which the handshake gives up
  * @rto: current handshake retransmission timeout, jiffies
+ * @rto_initial_ms: loss recovery's retransmission timeout before the first
+ *	RTT sample, ms: %STT_RETRANSMIT_TIMEOUT of the connecting socket or the
+ *	accepting listener, fixed at creation
  * @tx: the sending key, once derived (RCU)
  * @rx: the receiving key, once derived (RCU)
  * @tx_pn: next protected packet number to send, under @pn_lock
@@ -314,7 +317,16 @@ struct stt_handshake;
  * @rto_backoff: retransmission timeouts in a row without an acknowledgment
  * @progress: when an acknowledgment last settled a packet, or the first
  *	packet went out after none was in flight (ktime_get_ns())
- * @rtx_timer: retransmission timeout and user timeout
+ * @last_pto: when the retransmission timer last fired (ktime_get_ns())
+ * @loss_time: when the time threshold declares the next packet below the
+ *	largest acknowledged lost, or 0
+ * @loss_pkts: the packet threshold; grows when losses prove spurious
+ * @reo_steps: quarters of the smoothed RTT added to the time threshold;
+ *	grows when losses prove spurious
+ * @pto_probes: DATA packets that may leave after a timeout whatever the
+ *	congestion window says
+ * @rtx_timer: time-threshold losses, the retransmission timeout and the user
+ *	timeout
  * @rx_ranges: packet numbers received, for ACK frames (@rx_lock)
  * @rx_largest_time: when the largest of them arrived (@rx_lock)
  * @rx_nacked: the highest packet number a NACK reported missing (@rx_lock)
@@ -342,6 +354,7 @@ struct stt_session {
 	struct timer_list timer;
 	unsigned long deadline;
 	unsigned long rto;
+	u32 rto_initial_ms;
 	struct stt_key __rcu *tx;
 	struct stt_key __rcu *rx;
 	u64 tx_pn;
@@ -380,6 +393,11 @@ struct stt_session {
 	struct stt_cc cc;
 	unsigned int rto_backoff;
 	u64 progress;
+	u64 last_pto;
+	u64 loss_time;
+	u32 loss_pkts;
+	u32 reo_steps;
+	u32 pto_probes;
 	struct timer_list rtx_timer;
 
 	struct stt_ranges rx_ranges;
@@ -469,9 +487,13 @@ enum {
  * @peer_max_frame: the peer's, from its STREAM_OPEN (or ours)
  * @max_streams: %STT_MAX_STREAMS, 0 for the sysctl
  * @reset_code: the code of a STREAM_RESET received
+ * @rto_initial_ms: %STT_RETRANSMIT_TIMEOUT, ms
  * @open_rto: current STREAM_OPEN retransmission timeout, jiffies
  * @open_deadline: jiffies at which an unanswered STREAM_OPEN gives up
  * @tx_node: in stt_session.tx_ready, under its tx_lock
+ * @tx_quantum: bytes left of the stream's current turn; a turn cut short by
+ *	the congestion window or the pusher's budget goes on where it stopped
+ *	(only the pusher touches it)
  * @pending: the partial chunk short writes are coalesced into, under the
  *	write queue's lock; the write queue holds the chunks ready to go
  * @pending_corked: @pending waits for more data (cork, %MSG_MORE), not just
@@ -521,10 +543,12 @@ struct stt_sock {
 	u16 peer_max_frame;
 	u32 max_streams;
 	u32 reset_code;
+	u32 rto_initial_ms;
 	unsigned long open_rto;
 	unsigned long open_deadline;
 
 	struct list_head tx_node;
+	long tx_quantum;
 	struct sk_buff *pending;
 	bool pending_corked;
 	u64 snd_nxt;
@@ -668,7 +692,7 @@ void stt_session_net_exit(struct stt_net *sn);
 struct stt_session *stt_session_lookup(struct stt_net *sn, u32 local_id);
 struct stt_session *stt_session_new(struct stt_net *sn, struct stt_endpoint *ep,
 				    const union stt_inaddr *peer, bool client,
-				    const u8 *psk);
+				    const u8 *psk, u32 rto_initial_ms);
 struct stt_session *stt_session_find_hello(struct stt_net *sn,
 					   struct stt_endpoint *ep,
 					   const union stt_inaddr *peer,

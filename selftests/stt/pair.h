@@ -4,7 +4,8 @@
  * and stt-b joined by veth, a listener on stt-a, the test itself in stt-b,
  * over IPv4 and IPv6), sockets with the test key, counters and sysctls of
  * either host, and transfers whose every byte is a function of its offset,
- * sent and checked by threads.  Include after kselftest_harness.h.
+ * sent and checked (byte by byte, and by SHA-256) by threads.  Include after
+ * kselftest_harness.h.
  */
 #ifndef _STT_PAIR_H
 #define _STT_PAIR_H
@@ -16,6 +17,7 @@
 
 #include "stt_test.h"
 #include "netns.h"
+#include "sha256.h"
 
 #define PORT	7002
 #define PORT_B	7003
@@ -148,24 +150,12 @@ static inline void fill(unsigned char *buf, size_t len, u64 off, unsigned int se
 		buf[i] = pattern(off + i, seed);
 }
 
-/* FNV-1a over a buffer, continued from @h. */
-static inline u64 fnv(u64 h, const unsigned char *p, size_t len)
-{
-	while (len--) {
-		h ^= *p++;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-#define FNV_INIT 0xcbf29ce484222325ULL
-
 struct xfer {
 	int fd;
 	u64 len;
 	unsigned int seed;
 	size_t chunk;
-	u64 hash;		/* of what was sent or received */
+	unsigned char sha[32];	/* SHA-256 of what was sent or received */
 	u64 bad;		/* received bytes that differ from the pattern */
 	int err;
 	int shut;		/* sender: shutdown(SHUT_WR) once all is sent */
@@ -175,14 +165,15 @@ static inline void *sender(void *arg)
 {
 	struct xfer *x = arg;
 	unsigned char *buf = malloc(x->chunk);
+	struct sha256 c;
 	u64 off = 0;
 	size_t n;
 
-	x->hash = FNV_INIT;
+	sha256_init(&c);
 	while (buf && off < x->len) {
 		n = x->len - off < x->chunk ? x->len - off : x->chunk;
 		fill(buf, n, off, x->seed);
-		x->hash = fnv(x->hash, buf, n);
+		sha256_update(&c, buf, n);
 		x->err = write_full(x->fd, buf, n);
 		if (x->err)
 			break;
@@ -190,6 +181,7 @@ static inline void *sender(void *arg)
 	}
 	if (x->shut && !x->err && shutdown(x->fd, SHUT_WR))
 		x->err = -errno;
+	sha256_final(&c, x->sha);
 	free(buf);
 	return NULL;
 }
@@ -199,10 +191,11 @@ static inline void *receiver(void *arg)
 {
 	struct xfer *x = arg;
 	unsigned char *buf = malloc(x->chunk);
+	struct sha256 c;
 	u64 off = 0;
 	ssize_t n, i;
 
-	x->hash = FNV_INIT;
+	sha256_init(&c);
 	while (buf) {
 		n = recv(x->fd, buf, x->chunk, 0);
 		if (n <= 0) {
@@ -211,10 +204,11 @@ static inline void *receiver(void *arg)
 		}
 		for (i = 0; i < n; i++)
 			x->bad += buf[i] != pattern(off + i, x->seed);
-		x->hash = fnv(x->hash, buf, n);
+		sha256_update(&c, buf, n);
 		off += n;
 	}
 	x->len = off;
+	sha256_final(&c, x->sha);
 	free(buf);
 	return NULL;
 }
@@ -260,13 +254,13 @@ static inline void log_info(struct __test_metadata *_metadata, const char *who,
 		TH_LOG("%s: STT_INFO: %s", who, strerror(errno));
 		return;
 	}
-	TH_LOG("%s: stream %u state %u sent %llu rcvd %llu retrans %llu "
-	       "snd_queued %llu snd_window %llu rcv_queued %llu rcv_window %llu",
+	TH_LOG("%s: stream %u state %u sent %llu rcvd %llu retrans %llu",
 	       who, in.stti_stream, in.stti_state,
 	       (unsigned long long)in.stti_bytes_sent,
 	       (unsigned long long)in.stti_bytes_received,
-	       (unsigned long long)in.stti_bytes_retrans,
-	       (unsigned long long)in.stti_snd_queued,
+	       (unsigned long long)in.stti_bytes_retrans);
+	TH_LOG("%s: snd_queued %llu snd_window %llu rcv_queued %llu rcv_window %llu",
+	       who, (unsigned long long)in.stti_snd_queued,
 	       (unsigned long long)in.stti_snd_window,
 	       (unsigned long long)in.stti_rcv_queued,
 	       (unsigned long long)in.stti_rcv_window);

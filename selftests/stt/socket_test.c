@@ -310,4 +310,59 @@ TEST(options)
 	close(fd);
 }
 
+/* The initial retransmission timeout: the sysctl's value, then 1..60000 ms. */
+TEST(retransmit_timeout)
+{
+	int fd, val, def = -1;
+	socklen_t len;
+	FILE *f;
+
+	/* First the socket: it loads the module, which makes the sysctl. */
+	fd = socket(AF_STT, SOCK_SEQPACKET, 0);
+	ASSERT_LE(0, fd);
+	f = fopen("/proc/sys/net/stt/rto_initial_ms", "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(1, fscanf(f, "%d", &def));
+	fclose(f);
+
+	len = sizeof(val);
+	ASSERT_EQ(0, getsockopt(fd, SOL_STT, STT_RETRANSMIT_TIMEOUT, &val, &len));
+	EXPECT_EQ(sizeof(val), len);
+	EXPECT_EQ(def, val);
+
+	val = 250;
+	EXPECT_EQ(0, setsockopt(fd, SOL_STT, STT_RETRANSMIT_TIMEOUT, &val,
+				sizeof(val)));
+	val = 0;
+	ASSERT_EQ(0, getsockopt(fd, SOL_STT, STT_RETRANSMIT_TIMEOUT, &val, &len));
+	EXPECT_EQ(250, val);
+	val = STT_RETRANSMIT_TIMEOUT_MAX;
+	EXPECT_EQ(0, setsockopt(fd, SOL_STT, STT_RETRANSMIT_TIMEOUT, &val,
+				sizeof(val)));
+	val = STT_RETRANSMIT_TIMEOUT_MIN;
+	EXPECT_EQ(0, setsockopt(fd, SOL_STT, STT_RETRANSMIT_TIMEOUT, &val,
+				sizeof(val)));
+
+	/* Out of range or short: refused, and the value stays. */
+	val = 0;
+	EXPECT_EQ(-1, setsockopt(fd, SOL_STT, STT_RETRANSMIT_TIMEOUT, &val,
+				 sizeof(val)));
+	EXPECT_EQ(EINVAL, errno);
+	val = 60001;
+	EXPECT_EQ(-1, setsockopt(fd, SOL_STT, STT_RETRANSMIT_TIMEOUT, &val,
+				 sizeof(val)));
+	EXPECT_EQ(EINVAL, errno);
+	val = -1;
+	EXPECT_EQ(-1, setsockopt(fd, SOL_STT, STT_RETRANSMIT_TIMEOUT, &val,
+				 sizeof(val)));
+	EXPECT_EQ(EINVAL, errno);
+	val = 500;
+	EXPECT_EQ(-1, setsockopt(fd, SOL_STT, STT_RETRANSMIT_TIMEOUT, &val,
+				 sizeof(val) - 1));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, getsockopt(fd, SOL_STT, STT_RETRANSMIT_TIMEOUT, &val, &len));
+	EXPECT_EQ(STT_RETRANSMIT_TIMEOUT_MIN, val);
+	close(fd);
+}
+
 TEST_HARNESS_MAIN

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests of kernel/cc.c in user space: the initial window, slow start,
- * one reduction per loss event, congestion avoidance, and the collapse after
- * a timeout.
+ * one reduction per loss event, congestion avoidance, the undoing of a
+ * reduction whose losses were all spurious, and the collapse after a
+ * timeout.
  */
 #include "kselftest_harness.h"
 #include "cc.h"
@@ -75,6 +76,50 @@ TEST(timeout_collapses_to_the_minimum)
 	EXPECT_EQ(5 * MSS, c.ssthresh);
 	stt_cc_acked(&c, MSS, 6);		/* sent before: no growth */
 	EXPECT_EQ(STT_CC_MIN * MSS, c.cwnd);
+}
+
+TEST(reduction_undone_when_every_loss_was_spurious)
+{
+	struct stt_cc c;
+	u64 ev;
+
+	stt_cc_init(&c, MSS);
+	stt_cc_sent(&c, 10 * MSS);
+	stt_cc_lost(&c, MSS, 3, 20);
+	ev = stt_cc_event(&c);
+	stt_cc_lost(&c, MSS, 4, 21);		/* same event */
+	EXPECT_EQ(ev, stt_cc_event(&c));
+	EXPECT_EQ(5 * MSS, c.cwnd);
+	stt_cc_spurious(&c, ev);
+	EXPECT_EQ(5 * MSS, c.cwnd);		/* one of two: not yet */
+	stt_cc_spurious(&c, ev);
+	EXPECT_EQ(10 * MSS, c.cwnd);
+	EXPECT_EQ(~0ULL, c.ssthresh);
+	stt_cc_spurious(&c, ev);		/* nothing left to undo */
+	EXPECT_EQ(10 * MSS, c.cwnd);
+}
+
+TEST(reduction_kept_when_a_loss_was_real)
+{
+	struct stt_cc c;
+	u64 old, ev;
+
+	stt_cc_init(&c, MSS);
+	stt_cc_sent(&c, 10 * MSS);
+	stt_cc_lost(&c, MSS, 3, 20);
+	old = stt_cc_event(&c);
+	stt_cc_lost(&c, MSS, 20, 30);		/* a new event */
+	ev = stt_cc_event(&c);
+	EXPECT_NE(old, ev);
+	stt_cc_spurious(&c, old);		/* the old event's: no undo */
+	EXPECT_EQ(2 * MSS + MSS / 2, c.cwnd);
+	stt_cc_lost(&c, MSS, 21, 30);
+	stt_cc_spurious(&c, ev);		/* one of two */
+	EXPECT_EQ(2 * MSS + MSS / 2, c.cwnd);
+	stt_cc_collapse(&c, 40);
+	stt_cc_spurious(&c, ev);
+	stt_cc_spurious(&c, stt_cc_event(&c));
+	EXPECT_EQ(2 * MSS, c.cwnd);		/* a timeout stays */
 }
 
 TEST_HARNESS_MAIN

@@ -219,6 +219,27 @@ struct stt_info {
 };
 
 /**
+ * define STT_RETRANSMIT_TIMEOUT - socket option setting the initial timeout
+ *
+ * An int from %STT_RETRANSMIT_TIMEOUT_MIN to %STT_RETRANSMIT_TIMEOUT_MAX
+ * milliseconds (the seed's retransmit_timeout); the default is the sysctl
+ * ``net.stt.rto_initial_ms`` as it was when the socket was made, and an
+ * accepted stream takes its listener's.  It is the retransmission timeout
+ * used before any round-trip time is measured: the stream's STREAM_OPEN is
+ * sent again after it (then with backoff), and a session that connect() on
+ * this socket creates, or that a listener with it accepts, starts its loss
+ * recovery with it.  A session keeps the value it was created with;
+ * connect() on a session that exists already does not change it.  It may be
+ * set at any time, but after connect() it only affects the stream's later
+ * STREAM_OPEN retransmissions.
+ */
+#define STT_RETRANSMIT_TIMEOUT	10
+/** define STT_RETRANSMIT_TIMEOUT_MIN - smallest initial timeout, in ms */
+#define STT_RETRANSMIT_TIMEOUT_MIN	1
+/** define STT_RETRANSMIT_TIMEOUT_MAX - largest initial timeout, in ms */
+#define STT_RETRANSMIT_TIMEOUT_MAX	60000
+
+/**
  * define STT_STREAM_ANY - stream id that asks the kernel to assign one
  */
 #define STT_STREAM_ANY	0

@@ -82,8 +82,9 @@ void stt_cc_acked(struct stt_cc *c, u32 bytes, u64 pn)
  * @bytes: its size
  * @pn: its number
  * @next_pn: the number the next packet sent will have
+ * @now: the time, on any clock the caller keeps using
  */
-void stt_cc_lost(struct stt_cc *c, u32 bytes, u64 pn, u64 next_pn)
+void stt_cc_lost(struct stt_cc *c, u32 bytes, u64 pn, u64 next_pn, u64 now)
 {
 	u64 min = (u64)STT_CC_MIN * c->mss;
 
@@ -93,6 +94,7 @@ void stt_cc_lost(struct stt_cc *c, u32 bytes, u64 pn, u64 next_pn)
 		c->prior_cwnd = c->cwnd;
 		c->prior_ssthresh = c->ssthresh;
 		c->undo_ok = true;
+		c->event_time = now;
 		c->event_lost = 0;
 		c->event_spurious = 0;
 		c->recovery_pn = next_pn;
@@ -104,27 +106,16 @@ void stt_cc_lost(struct stt_cc *c, u32 bytes, u64 pn, u64 next_pn)
 }
 
 /**
- * stt_cc_event() - which recovery period a loss declared now belongs to
- * @c: the state, after stt_cc_lost()
- *
- * Return: a value that stt_cc_spurious() recognises.
- */
-u64 stt_cc_event(const struct stt_cc *c)
-{
-	return c->recovery_pn;
-}
-
-/**
  * stt_cc_spurious() - a packet declared lost was acknowledged after all
  * @c: the state
- * @event: stt_cc_event() when it was declared lost
+ * @lost_at: the @now of the stt_cc_lost() that declared it lost
  *
  * Once every packet declared lost in the current recovery period was, its
  * reduction was a mistake (reordering, not congestion) and is undone.
  */
-void stt_cc_spurious(struct stt_cc *c, u64 event)
+void stt_cc_spurious(struct stt_cc *c, u64 lost_at)
 {
-	if (!c->undo_ok || event != c->recovery_pn ||
+	if (!c->undo_ok || lost_at < c->event_time ||
 	    ++c->event_spurious < c->event_lost)
 		return;
 	if (c->prior_cwnd > c->cwnd) {

@@ -25,6 +25,7 @@
  *	into window growth
  * @prior_cwnd: @cwnd before the current recovery period's reduction
  * @prior_ssthresh: @ssthresh before it
+ * @event_time: when the current recovery period began (the caller's clock)
  * @event_lost: packets declared lost in the current recovery period
  * @event_spurious: of those, how many were acknowledged after all; when
  *	all of them were, the reduction is undone
@@ -41,6 +42,7 @@ struct stt_cc {
 	u64 acked_frac;
 	u64 prior_cwnd;
 	u64 prior_ssthresh;
+	u64 event_time;
 	u32 event_lost;
 	u32 event_spurious;
 	bool undo_ok;
@@ -50,9 +52,8 @@ void stt_cc_init(struct stt_cc *c, u32 mss);
 bool stt_cc_can_send(const struct stt_cc *c, u32 bytes);
 void stt_cc_sent(struct stt_cc *c, u32 bytes);
 void stt_cc_acked(struct stt_cc *c, u32 bytes, u64 pn);
-void stt_cc_lost(struct stt_cc *c, u32 bytes, u64 pn, u64 next_pn);
-u64 stt_cc_event(const struct stt_cc *c);
-void stt_cc_spurious(struct stt_cc *c, u64 event);
+void stt_cc_lost(struct stt_cc *c, u32 bytes, u64 pn, u64 next_pn, u64 now);
+void stt_cc_spurious(struct stt_cc *c, u64 lost_at);
 void stt_cc_collapse(struct stt_cc *c, u64 next_pn);
 
 #endif /* _STT_CC_H */

@@ -89,12 +89,40 @@ static u32 stt_sent_size(const struct stt_sent *rec)
 	return STT_HDR_LEN + 32 + STT_TAG_LEN;
 }
 
-/* Forget settled records at the oldest end.  pn_lock held. */
-static void stt_recovery_trim(struct stt_session *s)
+/*
+ * Forget settled records at the oldest end.  A record declared lost is
+ * kept for two timeouts (while the ring is less than half full), so that
+ * an acknowledgment that comes late finds it and shows the loss spurious.
+ * pn_lock held.
+ */
+static void stt_recovery_trim(struct stt_session *s, u64 now)
 {
-	while (s->sent_head != s->sent_tail &&
-	       stt_sent_at(s, s->sent_head)->state != STT_SENT_INFLIGHT)
+	u64 keep = 2 * stt_recovery_rto(s);
+	struct stt_sent *r;
+
+	while (s->sent_head != s->sent_tail) {
+		r = stt_sent_at(s, s->sent_head);
+		if (r->state == STT_SENT_INFLIGHT)
+			break;
+		if (r->state == STT_SENT_LOST && now - r->time < keep &&
+		    s->sent_tail - s->sent_head < STT_SENT_MAX / 2)
+			break;
 		s->sent_head++;
+	}
+}
+
+/* The oldest packet still in flight, or NULL.  pn_lock held. */
+static struct stt_sent *stt_recovery_oldest(struct stt_session *s)
+{
+	struct stt_sent *r;
+	u32 i;
+
+	for (i = s->sent_head; i != s->sent_tail; i++) {
+		r = stt_sent_at(s, i);
+		if (r->state == STT_SENT_INFLIGHT)
+			return r;
+	}
+	return NULL;
 }
 
 static void stt_recovery_arm(struct stt_session *s, u64 when_ns)
@@ -160,7 +188,7 @@ void stt_recovery_sent(struct stt_session *s, const struct stt_sent *rec,
 		STT_INC(s->sn, SENT_UNTRACKED);
 		return;
 	}
-	if (s->sent_tail == s->sent_head) {
+	if (!s->cc.in_flight) {
 		/*
 		 * Nothing was in flight: the clocks start now, unless what
 		 * goes is resent after a timeout, which keeps counting
@@ -212,18 +240,20 @@ static void stt_recovery_act(struct stt_session *s, struct stt_settle *b,
 	}
 }
 
-/* Settle one in-flight record into the batch.  pn_lock held. */
+/*
+ * Settle one in-flight record into the batch; a lost one's time becomes
+ * the time it was declared lost.  pn_lock held.
+ */
 static void stt_recovery_settle(struct stt_session *s, struct stt_sent *r,
-				bool acked, struct stt_settle *b,
+				bool acked, u64 now, struct stt_settle *b,
 				unsigned int *n)
 {
 	r->state = acked ? STT_SENT_ACKED : STT_SENT_LOST;
 	if (acked) {
 		stt_cc_acked(&s->cc, stt_sent_size(r), r->pn);
 	} else {
-		stt_cc_lost(&s->cc, stt_sent_size(r), r->pn, s->tx_pn);
-		/* A lost record's time is not needed: it keeps the event. */
-		r->time = stt_cc_event(&s->cc);
+		stt_cc_lost(&s->cc, stt_sent_size(r), r->pn, s->tx_pn, now);
+		r->time = now;
 	}
 	b[*n].rec = *r;
 	b[*n].acked = acked;
@@ -277,14 +307,14 @@ static void stt_recovery_lose(struct stt_session *s, u64 now, bool all)
 				s->loss_time = r->time + delay;
 			continue;
 		}
-		stt_recovery_settle(s, r, false, b, &n);
+		stt_recovery_settle(s, r, false, now, b, &n);
 		if (n == STT_SETTLE_BATCH) {
 			stt_recovery_flush(s, b, &n);
 			if ((s32)(i - s->sent_head) < 0)
 				i = s->sent_head - 1;
 		}
 	}
-	stt_recovery_trim(s);
+	stt_recovery_trim(s, now);
 	if (n)
 		stt_recovery_flush(s, b, &n);
 }
@@ -295,7 +325,7 @@ static void stt_recovery_lose(struct stt_session *s, u64 now, bool all)
  * congestion window says; the acknowledgment of those probes then tells
  * the thresholds what else was lost.  pn_lock held, dropped to act.
  */
-static void stt_recovery_probe(struct stt_session *s)
+static void stt_recovery_probe(struct stt_session *s, u64 now)
 {
 	struct stt_settle b[STT_PTO_PROBES];
 	unsigned int n = 0;
@@ -305,10 +335,10 @@ static void stt_recovery_probe(struct stt_session *s)
 	for (i = s->sent_head; i != s->sent_tail && n < STT_PTO_PROBES; i++) {
 		r = stt_sent_at(s, i);
 		if (r->state == STT_SENT_INFLIGHT)
-			stt_recovery_settle(s, r, false, b, &n);
+			stt_recovery_settle(s, r, false, now, b, &n);
 	}
 	s->pto_probes = STT_PTO_PROBES;
-	stt_recovery_trim(s);
+	stt_recovery_trim(s, now);
 	if (n)
 		stt_recovery_flush(s, b, &n);
 }
@@ -375,7 +405,7 @@ void stt_recovery_rcv_ack(struct stt_session *s, const struct stt_frame *f)
 					       min_t(u64, (u64)f->ack.delay_us *
 						     NSEC_PER_USEC,
 						     STT_MAX_ACK_DELAY_NS));
-			stt_recovery_settle(s, r, true, b, &n);
+			stt_recovery_settle(s, r, true, now, b, &n);
 		}
 		progress = true;
 		if (n == STT_SETTLE_BATCH) {
@@ -392,7 +422,7 @@ walked:
 		s->rto_backoff = 0;
 		s->pto_probes = 0;
 	}
-	stt_recovery_trim(s);
+	stt_recovery_trim(s, now);
 	if (n)
 		stt_recovery_flush(s, b, &n);
 	stt_recovery_lose(s, now, false);
@@ -409,11 +439,13 @@ walked:
  * @f: its NACK frame
  *
  * Those still in flight are declared lost at once, without waiting for the
- * thresholds.  Runs in softirq.
+ * time threshold, if they are below the packet threshold (which is more
+ * than the receiver's three once reordering was seen).  Runs in softirq.
  */
 void stt_recovery_rcv_nack(struct stt_session *s, const struct stt_frame *f)
 {
 	struct stt_settle b[STT_SETTLE_BATCH];
+	u64 now = ktime_get_ns();
 	struct stt_range rng;
 	unsigned int n = 0, k;
 	struct stt_sent *r;
@@ -430,10 +462,10 @@ void stt_recovery_rcv_nack(struct stt_session *s, const struct stt_frame *f)
 			/* Not while the sender counts it as reordering. */
 			if (r->pn >= rng.lo && r->state == STT_SENT_INFLIGHT &&
 			    r->pn + s->loss_pkts < s->largest_acked)
-				stt_recovery_settle(s, r, false, b, &n);
+				stt_recovery_settle(s, r, false, now, b, &n);
 		}
 	}
-	stt_recovery_trim(s);
+	stt_recovery_trim(s, now);
 	spin_unlock_bh(&s->pn_lock);
 	STT_INC(s->sn, NACKS_IN);
 	stt_recovery_act(s, b, n);
@@ -447,12 +479,12 @@ void stt_recovery_rcv_nack(struct stt_session *s, const struct stt_frame *f)
 static void stt_recovery_rearm(struct stt_session *s)
 {
 	u64 user = stt_ms_ns(READ_ONCE(s->sn->sysctl.user_timeout_ms));
+	struct stt_sent *oldest = stt_recovery_oldest(s);
 	u64 when;
 
-	if (s->sent_head == s->sent_tail)
+	if (!oldest)
 		return;		/* the next packet sent arms it */
-	when = max(stt_sent_at(s, s->sent_head)->time, s->last_pto) +
-	       stt_recovery_rto(s);
+	when = max(oldest->time, s->last_pto) + stt_recovery_rto(s);
 	if (s->loss_time && s->loss_time < when)
 		when = s->loss_time;
 	stt_recovery_arm(s, min(when, s->progress + user));
@@ -471,13 +503,15 @@ static void stt_recovery_timer(struct timer_list *t)
 {
 	struct stt_session *s = from_timer(s, t, rtx_timer);
 	u64 now = ktime_get_ns(), user;
+	struct stt_sent *oldest;
 
 	if (READ_ONCE(s->state) != STT_SS_ESTABLISHED)
 		return;
 	user = stt_ms_ns(READ_ONCE(s->sn->sysctl.user_timeout_ms));
 	spin_lock_bh(&s->pn_lock);
-	stt_recovery_trim(s);
-	if (s->sent_head == s->sent_tail) {
+	stt_recovery_trim(s, now);
+	oldest = stt_recovery_oldest(s);
+	if (!oldest) {
 		s->loss_time = 0;
 		spin_unlock_bh(&s->pn_lock);
 		return;
@@ -491,8 +525,7 @@ static void stt_recovery_timer(struct timer_list *t)
 	}
 	if (s->loss_time && s->loss_time <= now) {
 		stt_recovery_lose(s, now, false);
-	} else if (max(stt_sent_at(s, s->sent_head)->time, s->last_pto) +
-		   stt_recovery_rto(s) <= now) {
+	} else if (max(oldest->time, s->last_pto) + stt_recovery_rto(s) <= now) {
 		STT_INC(s->sn, RTO_FIRED);
 		s->last_pto = now;
 		if (s->rto_backoff < 16)
@@ -502,7 +535,7 @@ static void stt_recovery_timer(struct timer_list *t)
 			stt_cc_collapse(&s->cc, s->tx_pn);
 			stt_recovery_lose(s, now, true);
 		} else {
-			stt_recovery_probe(s);
+			stt_recovery_probe(s, now);
 		}
 	} else {
 		stt_recovery_rearm(s);

@@ -296,7 +296,7 @@ FIXTURE_VARIANT_ADD(lossy, loss_20) {
 
 FIXTURE_VARIANT_ADD(lossy, jitter) {
 	.netem = "delay 10ms 5ms", .streams = 4, .mbytes = 50,
-	.counter = "acks_out", .host = "stt-a",
+	.counter = "data_out_of_order", .host = "stt-a",
 };
 
 /*

@@ -605,6 +605,21 @@ static void stt_recovery_ack_timer(struct timer_list *t)
 }
 
 /**
+ * stt_recovery_info() - the congestion state for %STT_INFO
+ * @s: the session
+ * @info: where the window, threshold, bytes in flight and timeout go
+ */
+void stt_recovery_info(struct stt_session *s, struct stt_info *info)
+{
+	spin_lock_bh(&s->pn_lock);
+	info->stti_cwnd = min_t(u64, s->cc.cwnd, U32_MAX);
+	info->stti_ssthresh = min_t(u64, s->cc.ssthresh, U32_MAX);
+	info->stti_in_flight = min_t(u64, s->cc.in_flight, U32_MAX);
+	info->stti_rto_us = div_u64(stt_recovery_rto(s), NSEC_PER_USEC);
+	spin_unlock_bh(&s->pn_lock);
+}
+
+/**
  * stt_recovery_rcv_pn() - a protected packet was received and processed
  * @s: the session
  * @pn: its number

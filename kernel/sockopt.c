@@ -204,6 +204,7 @@ static void stt_info_fill(struct stt_sock *ssk, struct stt_info *info)
 					     NSEC_PER_USEC);
 		info->stti_rttvar_us = div_u64(READ_ONCE(s->rtt.rttvar),
 					       NSEC_PER_USEC);
+		stt_recovery_info(s, info);
 	}
 	info->stti_bytes_sent = READ_ONCE(ssk->bytes_sent);
 	info->stti_frames_sent = READ_ONCE(ssk->frames_sent);

@@ -641,6 +641,7 @@ void stt_recovery_established(struct stt_session *s);
 void stt_recovery_stop(struct stt_session *s);
 void stt_recovery_destroy(struct stt_session *s);
 bool stt_recovery_room(struct stt_session *s, u32 bytes);
+void stt_recovery_info(struct stt_session *s, struct stt_info *info);
 void stt_recovery_sent(struct stt_session *s, const struct stt_sent *rec,
 		       u64 pn);
 void stt_recovery_rcv_pn(struct stt_session *s, u64 pn, int eliciting);

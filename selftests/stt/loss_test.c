@@ -334,7 +334,7 @@ TEST_F_TIMEOUT(lossy, streams_arrive_whole, 900)
 	int n = variant->streams, c[MAX_STREAMS], a[MAX_STREAMS], i;
 	long long t0, took;
 	int mbytes = variant->mbytes;
-	u64 each;
+	u64 each, retrans;
 
 	/*
 	 * A kernel with kmemleak (the debug one: KASAN, lockdep) runs these
@@ -382,6 +382,26 @@ TEST_F_TIMEOUT(lossy, streams_arrive_whole, 900)
 	       took ? ((double)mbytes * 1048576 / 1e6) /
 		      (took / 1000.0) : 0.0);
 	EXPECT_LT(0, counter_in(variant->host, variant->counter));
+
+	/* What STT_INFO says of the session and of the streams resent. */
+	retrans = 0;
+	for (i = 0; i < n; i++) {
+		struct stt_info in;
+		socklen_t len = sizeof(in);
+
+		ASSERT_EQ(0, getsockopt(c[i], SOL_STT, STT_INFO, &in, &len));
+		ASSERT_EQ(STT_INFO_VERSION, in.stti_version);
+		EXPECT_EQ(each, in.stti_bytes_sent);
+		EXPECT_LT(0, in.stti_srtt_us);
+		EXPECT_LE(2 * in.stti_mtu, in.stti_cwnd);
+		EXPECT_LE(20000, in.stti_rto_us);	/* rto_min_ms */
+		EXPECT_GE(10000000, in.stti_rto_us);	/* rto_max_ms */
+		EXPECT_EQ(!in.stti_bytes_retrans, !in.stti_frames_retrans);
+		retrans += in.stti_bytes_retrans;
+	}
+	if (!strcmp(variant->counter, "retransmits"))
+		EXPECT_LT(0, retrans);
+	TH_LOG("%llu bytes sent again", retrans);
 	log_drops(_metadata);
 	for (i = 0; i < n; i++) {
 		close(c[i]);

@@ -140,7 +140,7 @@
 /**
  * define STT_INFO_VERSION - the &struct stt_info layout this header describes
  */
-#define STT_INFO_VERSION	1
+#define STT_INFO_VERSION	2
 
 /**
  * enum stt_state - a stream's state in &struct stt_info
@@ -188,6 +188,13 @@ enum stt_state {
  * @stti_snd_window: bytes the peer lets us send beyond what we sent
  * @stti_rcv_queued: bytes received and not yet read
  * @stti_rcv_window: bytes we let the peer send beyond what it sent
+ * @stti_cwnd: the session's congestion window, in bytes (version 2)
+ * @stti_ssthresh: its slow start threshold, in bytes; ~0 before the first
+ *	loss (version 2)
+ * @stti_in_flight: bytes the session sent that are neither acknowledged nor
+ *	lost (version 2)
+ * @stti_rto_us: the session's current retransmission timeout, in
+ *	microseconds (version 2)
  *
  * getsockopt() copies at most the length it is given and returns the length
  * it copied, so that old programs keep working with newer kernels.
@@ -216,6 +223,10 @@ struct stt_info {
 	__u64	stti_snd_window;
 	__u64	stti_rcv_queued;
 	__u64	stti_rcv_window;
+	__u32	stti_cwnd;
+	__u32	stti_ssthresh;
+	__u32	stti_in_flight;
+	__u32	stti_rto_us;
 };
 
 /**

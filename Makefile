@@ -6,6 +6,8 @@
 #   make install        install stt.ko and <linux/stt.h>, run depmod
 #   make demo           everything needed, then the demo in a QEMU guest
 #   make check          everything needed, then every test on two kernels
+#   make bench          everything needed, then STT's speed against TCP and
+#                       kTLS in a QEMU guest (a benchmark, not a test)
 #   make clean
 
 KVER ?= $(shell uname -r)
@@ -31,8 +33,11 @@ check: deps
 demo: deps
 	tools/demo.sh
 
+bench: deps
+	tools/bench.sh
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	rm -rf build
 
-.PHONY: all module install deps check demo clean
+.PHONY: all module install deps check demo bench clean

@@ -156,7 +156,7 @@ bool stt_input_data(struct stt_session *s, struct sk_buff *skb,
 	STT_CHUNK_CB(data)->offset = off;
 	STT_CHUNK_CB(data)->len = f->data.len;
 	STT_CHUNK_CB(data)->flags = f->data.flags;
-	skb_set_owner_r(data, sk);
+	stt_mem_charge_r(data, sk);
 	ssk->frames_rcvd++;
 
 	spin_lock_bh(&sk->sk_receive_queue.lock);

@@ -2,8 +2,10 @@
 /*
  * Per-network-namespace state.  Owns struct stt_net: the net.stt.* sysctls
  * (a per-namespace copy of a template table, as SCTP does), the per-CPU
- * counters shown in /proc/net/stt/stats, and the order in which a namespace's
- * sessions and endpoints are torn down when the namespace goes away.
+ * counters shown in /proc/net/stt/stats, the /proc/net/stt directory (mem.c
+ * fills its memory file), and the order in which a namespace's sessions and
+ * endpoints are torn down when the namespace goes away, after which no
+ * memory may be left charged to it.
  */
 #include <linux/module.h>
 #include <linux/proc_fs.h>
@@ -26,6 +28,7 @@ static int stt_frame_min = STT_MAX_FRAME_MIN;
 static int stt_frame_max = STT_MAX_FRAME_MAX;
 static int stt_buf_min = 4096;
 static int stt_buf_max = 64 << 20;
+static int stt_mem_min = 256;
 
 /* Defaults of a new namespace; the same numbers are in Documentation/stt.rst. */
 static const struct stt_sysctl stt_sysctl_defaults = {
@@ -45,6 +48,7 @@ static const struct stt_sysctl stt_sysctl_defaults = {
 	.rto_min_ms		= 20,
 	.rto_max_ms		= 10000,
 	.user_timeout_ms	= 30000,
+	.mem_max_kbytes		= 64 * 1024,
 };
 
 #define STT_SYSCTL(field, lo, hi) {					\
@@ -74,6 +78,7 @@ static const struct ctl_table stt_sysctl_template[] = {
 	STT_SYSCTL(rto_min_ms, &stt_one, &stt_ms_max),
 	STT_SYSCTL(rto_max_ms, &stt_one, &stt_ms_max),
 	STT_SYSCTL(user_timeout_ms, &stt_one, &stt_ms_max),
+	STT_SYSCTL(mem_max_kbytes, &stt_mem_min, &stt_int_max),
 	{ }
 };
 
@@ -168,6 +173,8 @@ static const char * const stt_stat_names[STT_STAT_MAX] = {
 	[STT_STAT_CWND_BLOCKED]              = "cwnd_blocked",
 	[STT_STAT_SENT_UNTRACKED]            = "sent_untracked",
 	[STT_STAT_DROP_ACK_INVALID]          = "drop_ack_invalid",
+	[STT_STAT_MEM_PRESSURE]              = "mem_pressure",
+	[STT_STAT_SNDBUF_MEM_BLOCKED]        = "sndbuf_mem_blocked",
 };
 
 static int stt_stats_show(struct seq_file *seq, void *v)
@@ -207,7 +214,9 @@ static int __net_init stt_net_init(struct net *net)
 	if (!sn->proc_dir)
 		goto err_sysctl;
 	if (!proc_create_net_single("stats", 0444, sn->proc_dir,
-				    stt_stats_show, NULL))
+				    stt_stats_show, NULL) ||
+	    !proc_create_net_single("memory", 0444, sn->proc_dir,
+				    stt_mem_show, NULL))
 		goto err_proc;
 
 	err = stt_session_net_init(sn);
@@ -226,7 +235,9 @@ err_stats:
 
 /*
  * Sessions go first (they hold endpoints and timers), then the endpoints,
- * whose UDP sockets stop delivering packets once released.
+ * whose UDP sockets stop delivering packets once released.  Every socket
+ * that queued data held a session until it was freed with its queues, so
+ * nothing may be charged to the namespace any more.
  */
 static void __net_exit stt_net_exit(struct net *net)
 {
@@ -234,6 +245,7 @@ static void __net_exit stt_net_exit(struct net *net)
 
 	stt_session_net_exit(sn);
 	stt_endpoint_net_exit(sn);
+	WARN_ON_ONCE(atomic_long_read(&sn->mem));
 	remove_proc_subtree("stt", net->proc_net);
 	stt_sysctl_unregister(sn);
 	free_percpu(sn->stats);

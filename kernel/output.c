@@ -10,7 +10,9 @@
  * sending p + 1 frames per turn), sends lost chunks before new ones, respects
  * each stream's flow control window and the session's congestion window, and
  * seals each chunk into a new packet skb (out of place, so the chunk stays
- * as it was for a retransmission).
+ * as it was for a retransmission).  Chunks are charged to the namespace's
+ * memory (mem.c), and the send buffer a writer may fill shrinks under its
+ * pressure.
  *
  * One pusher runs per session at a time (%STT_TX_BUSY); whoever finds it
  * busy leaves a note (%STT_TX_AGAIN) and the running pusher looks again, so
@@ -53,7 +55,7 @@ static struct sk_buff *stt_chunk_alloc(struct stt_sock *ssk)
 	skb_reserve(skb, STT_CHUNK_HDR);
 	memset(skb->cb, 0, sizeof(struct stt_chunk_cb));
 	STT_CHUNK_CB(skb)->offset = ssk->snd_nxt;
-	skb_set_owner_w(skb, sk);
+	stt_mem_charge_w(skb, sk);
 	return skb;
 }
 
@@ -400,31 +402,84 @@ static int stt_output_error(struct stt_sock *ssk)
 	return 0;
 }
 
-/* Wait until @need more bytes fit in the send buffer (or one chunk does). */
-static int stt_output_wait(struct stt_sock *ssk, long *timeo, size_t need)
+/*
+ * The send buffer the namespace's memory leaves the socket: SO_SNDBUF below
+ * half of net.stt.mem_max_kbytes, shrinking to nothing at the limit.
+ */
+static u64 stt_output_sndbuf(struct sock *sk)
+{
+	return stt_mem_scale(stt_net(sock_net(sk)), READ_ONCE(sk->sk_sndbuf));
+}
+
+/*
+ * Whether @need more bytes fit in the send buffer.  A socket with nothing
+ * queued may always queue one chunk (or one message), whatever the
+ * namespace's memory, so that a writer never waits on other sockets' data
+ * alone.  With @raw, the send buffer as if there were no memory pressure.
+ */
+static bool stt_output_room(struct sock *sk, size_t need, bool raw)
+{
+	u64 used = sk_wmem_alloc_get(sk);
+
+	if (!used)
+		return true;
+	return used + need < (raw ? READ_ONCE(sk->sk_sndbuf) :
+			      stt_output_sndbuf(sk));
+}
+
+/*
+ * Wait until @need more bytes fit in the send buffer (or one chunk does).
+ * Freed chunks wake the writer (sk_write_space()), but under memory pressure
+ * room also comes from other sockets' memory, which wakes nobody here: then
+ * it looks again every %STT_MEM_RETRY.  @mem_waited: whether this send
+ * was counted as held back by memory already.
+ */
+static int stt_output_wait(struct stt_sock *ssk, long *timeo, size_t need,
+			   bool *mem_waited)
 {
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
 	struct sock *sk = &ssk->sk;
+	struct stt_net *sn = stt_net(sock_net(sk));
+	long slice = *timeo, left;
 
 	if (!*timeo)
 		return -EAGAIN;
 	if (signal_pending(current))
 		return sock_intr_errno(*timeo);
+	if (stt_mem_pressure(sn)) {
+		if (!*mem_waited && stt_output_room(sk, need, true)) {
+			STT_INC(sn, SNDBUF_MEM_BLOCKED);
+			*mem_waited = true;
+		}
+		slice = min_t(long, slice, STT_MEM_RETRY);
+	}
+	left = slice;
 	sk_set_bit(SOCKWQ_ASYNC_NOSPACE, sk);
 	add_wait_queue(sk_sleep(sk), &wait);
-	sk_wait_event(sk, timeo, stt_output_error(ssk) || !sk_wmem_alloc_get(sk) ||
-		      sk_wmem_alloc_get(sk) + need < READ_ONCE(sk->sk_sndbuf),
-		      &wait);
+	sk_wait_event(sk, &left, stt_output_error(ssk) ||
+		      stt_output_room(sk, need, false), &wait);
 	remove_wait_queue(sk_sleep(sk), &wait);
+	if (*timeo != MAX_SCHEDULE_TIMEOUT)
+		*timeo -= slice - left;
 	return 0;
 }
 
-/* Whether the send buffer has room for @need more bytes. */
-static bool stt_output_room(struct sock *sk, size_t need)
+/**
+ * stt_output_writable() - whether poll() reports the stream writable
+ * @ssk: the stream
+ *
+ * Like sock_writeable(): less than half the send buffer is used, the send
+ * buffer being what the namespace's memory pressure leaves of it; and a
+ * stream with nothing queued is always writable (one chunk always fits).
+ *
+ * Return: true if a write would find room.
+ */
+bool stt_output_writable(struct stt_sock *ssk)
 {
-	int used = sk_wmem_alloc_get(sk);
+	struct sock *sk = &ssk->sk;
+	u64 used = sk_wmem_alloc_get(sk);
 
-	return !used || used + need < READ_ONCE(sk->sk_sndbuf);
+	return !used || used < stt_output_sndbuf(sk) / 2;
 }
 
 /*
@@ -437,6 +492,7 @@ static int stt_output_message(struct stt_sock *ssk, struct msghdr *msg,
 	struct stt_session *s = ssk->session;
 	struct sock *sk = &ssk->sk;
 	struct sk_buff_head chunks;
+	bool mem_waited = false;
 	struct sk_buff *skb;
 	size_t copied = 0;
 	unsigned int n;
@@ -446,8 +502,9 @@ static int stt_output_message(struct stt_sock *ssk, struct msghdr *msg,
 		return -EMSGSIZE;
 	if (!len)
 		return 0;	/* an empty message carries nothing */
-	while (!stt_output_room(sk, len)) {
-		err = stt_output_error(ssk) ?: stt_output_wait(ssk, timeo, len);
+	while (!stt_output_room(sk, len, false)) {
+		err = stt_output_error(ssk) ?:
+		      stt_output_wait(ssk, timeo, len, &mem_waited);
 		if (err)
 			return err;
 	}
@@ -503,11 +560,11 @@ int stt_output_sendmsg(struct stt_sock *ssk, struct msghdr *msg, size_t len)
 	struct stt_session *s = ssk->session;
 	struct sock *sk = &ssk->sk;
 	struct sk_buff_head *q = &sk->sk_write_queue;
+	bool hold, mem_waited = false;
 	struct sk_buff *skb;
 	size_t copied = 0;
 	unsigned int n;
 	long timeo;
-	bool hold;
 	int err = 0;
 
 	timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);
@@ -522,8 +579,8 @@ int stt_output_sendmsg(struct stt_sock *ssk, struct msghdr *msg, size_t len)
 		err = stt_output_error(ssk);
 		if (err)
 			goto out;
-		if (!stt_output_room(sk, 0)) {
-			err = stt_output_wait(ssk, &timeo, 0);
+		if (!stt_output_room(sk, 0, false)) {
+			err = stt_output_wait(ssk, &timeo, 0, &mem_waited);
 			if (err)
 				goto out;
 			continue;

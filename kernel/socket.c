@@ -499,7 +499,7 @@ static __poll_t stt_poll(struct file *file, struct socket *sock,
 		return mask;	/* connecting: EPOLLOUT once open */
 	if (shutdown & SEND_SHUTDOWN || test_bit(STT_SF_RESET_RCVD, &ssk->sflags))
 		mask |= EPOLLOUT | EPOLLWRNORM;	/* a write fails at once */
-	else if (sock_writeable(sk))
+	else if (stt_output_writable(ssk))
 		mask |= EPOLLOUT | EPOLLWRNORM;
 	else
 		sk_set_bit(SOCKWQ_ASYNC_NOSPACE, sk);

@@ -4,7 +4,9 @@
  * socket), the assignment of stream ids and the stream limit, opening a
  * stream (STREAM_OPEN and the peer's answer), the accept queue a listener's
  * incoming streams wait in, the stream control frames (WINDOW_UPDATE,
- * STREAM_FIN, STREAM_RESET) and a stream's way out of the table.
+ * STREAM_FIN, STREAM_RESET), the window a stream grants (which namespace
+ * memory pressure shrinks; the socket's timer looks again at an update it
+ * held back) and a stream's way out of the table.
  *
  * Ownership: the table holds one reference on each socket in it, and a
  * socket in the table is attached to the session (it keeps the session in
@@ -18,6 +20,7 @@
 
 #include "stt.h"
 #include "codec.h"
+#include "window.h"
 
 /**
  * stt_stream_send_ctl() - send one stream control frame on its own
@@ -69,29 +72,75 @@ static void stt_stream_send_reset(struct stt_session *s, u16 id, u32 code,
 	stt_stream_send_ctl(s, &f);
 }
 
+/*
+ * Memory pressure holds a window update back that the full buffer would
+ * have sent: nothing else may come to send it (the reader may have read
+ * everything), so the stream's timer looks again in a while.  Not while
+ * STREAM_OPEN waits for its answer: that timer is the open's, and the
+ * answer looks again itself.
+ */
+static void stt_stream_window_wait(struct stt_sock *ssk)
+{
+	struct sock *sk = &ssk->sk;
+
+	set_bit(STT_SF_WINDOW_WAIT, &ssk->sflags);
+	if (!test_bit(STT_SF_OPENING, &ssk->sflags) &&
+	    !timer_pending(&sk->sk_timer))
+		sk_reset_timer(sk, &sk->sk_timer, jiffies + STT_MEM_RETRY);
+}
+
+/* The window a stream grants beyond what was read, memory allowing. */
+static u64 stt_stream_rcv_budget(struct stt_sock *ssk, u64 *full)
+{
+	*full = READ_ONCE(ssk->sk.sk_rcvbuf);
+	return stt_mem_scale(stt_net(sock_net(&ssk->sk)), *full);
+}
+
+/*
+ * The first window a stream grants.  A message stream's is the largest
+ * message the peer may send on it for good, so memory pressure does not
+ * shrink it; a byte stream's shrinks like every later window, and then
+ * looks again once the stream is open.
+ */
+static u64 stt_stream_first_window(struct stt_sock *ssk)
+{
+	u64 full, budget = stt_stream_rcv_budget(ssk, &full);
+
+	if (ssk->kind == STT_KIND_MESSAGES)
+		return full;
+	if (budget < full)
+		set_bit(STT_SF_WINDOW_WAIT, &ssk->sflags);
+	return budget;
+}
+
 /**
  * stt_stream_send_window() - advertise how far the peer may send
  * @ssk: the stream
  * @force: send even if the window did not grow much
  *
  * The window is the socket's receive buffer beyond what the application has
- * read.  An update goes out when it opened by at least half a buffer since
- * the last one, so that a reader costs one small packet per half buffer.
+ * read, less what the namespace's memory pressure takes off it.  An update
+ * goes out when it opened by at least half of that since the last one, so
+ * that a reader costs one small packet per half buffer; under pressure the
+ * edge may stop advancing, but a window never shrinks.
  */
 void stt_stream_send_window(struct stt_sock *ssk, bool force)
 {
 	struct sock *sk = &ssk->sk;
 	struct stt_frame f = { .type = STT_FRAME_WINDOW_UPDATE };
+	u64 full, budget = stt_stream_rcv_budget(ssk, &full);
+	bool wait;
 	u64 max;
 
 	spin_lock_bh(&sk->sk_receive_queue.lock);
-	max = ssk->rcv_read + READ_ONCE(sk->sk_rcvbuf);
-	if (!force && max - ssk->rcv_adv < (u64)READ_ONCE(sk->sk_rcvbuf) / 2) {
+	if (!force && !stt_window_due(ssk->rcv_adv, ssk->rcv_read, budget)) {
+		wait = stt_window_due(ssk->rcv_adv, ssk->rcv_read, full);
 		spin_unlock_bh(&sk->sk_receive_queue.lock);
+		if (wait)
+			stt_stream_window_wait(ssk);
 		return;
 	}
-	if (max < ssk->rcv_adv)
-		max = ssk->rcv_adv;	/* a window never shrinks */
+	max = max(ssk->rcv_read + budget, ssk->rcv_adv);
 	ssk->rcv_adv = max;
 	spin_unlock_bh(&sk->sk_receive_queue.lock);
 
@@ -197,7 +246,7 @@ int stt_stream_open(struct stt_sock *ssk, u16 want)
 	if (err)
 		return err;
 
-	ssk->rcv_adv = READ_ONCE(sk->sk_rcvbuf);
+	ssk->rcv_adv = stt_stream_first_window(ssk);
 	set_bit(STT_SF_OPENING, &ssk->sflags);
 	stt_session_attach(s, ssk);
 
@@ -217,7 +266,8 @@ int stt_stream_open(struct stt_sock *ssk, u16 want)
  *
  * After the socket's %STT_RETRANSMIT_TIMEOUT, doubling up to 2 s (a longer
  * timeout does not shrink), until the handshake timeout, after which
- * connect() fails with %ETIMEDOUT.
+ * connect() fails with %ETIMEDOUT.  Once the stream is open, the timer
+ * looks again at a window update that memory pressure held back.
  */
 void stt_stream_timer(struct timer_list *t)
 {
@@ -240,6 +290,10 @@ void stt_stream_timer(struct timer_list *t)
 				       min(jiffies + ssk->open_rto,
 					   ssk->open_deadline));
 		}
+	} else if (test_and_clear_bit(STT_SF_WINDOW_WAIT, &ssk->sflags) &&
+		   test_bit(STT_SF_IN_TABLE, &ssk->sflags) &&
+		   !test_bit(STT_SF_FIN_RCVD, &ssk->sflags)) {
+		stt_stream_send_window(ssk, false);
 	}
 	sock_put(sk);	/* the timer's reference */
 }
@@ -477,7 +531,7 @@ static struct stt_sock *stt_stream_child(struct stt_session *s,
 	memcpy(ssk->label, f->open.label, f->open.label_len);
 	ssk->snd_max = f->open.window;
 	ssk->snd_win0 = f->open.window;
-	ssk->rcv_adv = sk->sk_rcvbuf;
+	ssk->rcv_adv = stt_stream_first_window(ssk);
 	refcount_inc(&s->refs);
 	ssk->session = s;
 	return ssk;
@@ -589,6 +643,8 @@ static void stt_stream_rcv_open(struct stt_session *s,
 
 	STT_INC(s->sn, STREAMS_ACCEPTED);
 	stt_stream_send_window(ssk, true);
+	if (test_bit(STT_SF_WINDOW_WAIT, &ssk->sflags))
+		stt_stream_window_wait(ssk);
 	return;
 
 refuse_put:
@@ -606,8 +662,8 @@ static void stt_stream_rcv_window(struct stt_session *s,
 				  const struct stt_frame *f)
 {
 	struct stt_sock *ssk = stt_stream_lookup(s, f->window.stream);
+	bool more, opened = false;
 	struct sock *sk;
-	bool more;
 
 	if (!ssk) {
 		STT_INC(s->sn, DROP_NO_STREAM);
@@ -622,8 +678,12 @@ static void stt_stream_rcv_window(struct stt_session *s,
 		ssk->snd_win0 = f->window.max_data;
 		set_bit(STT_SF_OPEN, &ssk->sflags);
 		sk_stop_timer(sk, &sk->sk_timer);
+		opened = true;
 	}
 	spin_unlock_bh(&sk->sk_write_queue.lock);
+	/* The first window we granted was cut short by memory pressure. */
+	if (opened && test_bit(STT_SF_WINDOW_WAIT, &ssk->sflags))
+		stt_stream_window_wait(ssk);
 	sk->sk_state_change(sk);
 	if (more)
 		stt_output_schedule(s, ssk, false);

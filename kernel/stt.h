@@ -48,6 +48,8 @@
  * @rto_max_ms: largest retransmission timeout (backoff stops there)
  * @user_timeout_ms: how long sent data may stay unacknowledged before the
  *	session fails with ETIMEDOUT
+ * @mem_max_kbytes: KiB of queued stream data the namespace's sockets may
+ *	hold; windows and send buffers shrink from half of it on (mem.c)
  *
  * All ints, as the proc handlers want them.  Read with READ_ONCE().
  */
@@ -68,6 +70,7 @@ struct stt_sysctl {
 	int rto_min_ms;
 	int rto_max_ms;
 	int user_timeout_ms;
+	int mem_max_kbytes;
 };
 
 /**
@@ -97,6 +100,7 @@ struct stt_stats {
  * @hs_work: processes handshake packets in process context
  * @dying: set once the namespace exits; no new session or queued work
  * @live: sessions not yet destroyed (closed ones included)
+ * @mem: bytes (skb truesize) queued on the namespace's STT sockets (mem.c)
  */
 struct stt_net {
 	struct net *net;
@@ -114,6 +118,7 @@ struct stt_net {
 	struct work_struct hs_work;
 	bool dying;
 	atomic_t live;
+	atomic_long_t mem;
 };
 
 extern unsigned int stt_net_id;
@@ -463,6 +468,7 @@ enum {
 	STT_SF_PEER_OPENED,	/* the peer opened it (accepted here) */
 	STT_SF_FIN_ACKED,	/* the peer acknowledged our whole stream */
 	STT_SF_UNCOUNTED,	/* no longer counts against the stream limit */
+	STT_SF_WINDOW_WAIT,	/* memory pressure holds a window update back */
 };
 
 /**
@@ -625,6 +631,7 @@ void stt_output_unschedule(struct stt_session *s, struct stt_sock *ssk);
 void stt_output_flush(struct stt_sock *ssk);
 void stt_output_fin(struct stt_sock *ssk);
 int stt_output_sendmsg(struct stt_sock *ssk, struct msghdr *msg, size_t len);
+bool stt_output_writable(struct stt_sock *ssk);
 void stt_output_acked(struct stt_session *s, u16 id, u64 offset);
 void stt_output_lost(struct stt_session *s, u16 id, u64 offset);
 void stt_output_purge(struct stt_sock *ssk);
@@ -656,6 +663,20 @@ void stt_input_fin(struct stt_sock *ssk, u64 final);
 bool stt_input_readable(struct stt_sock *ssk);
 int stt_input_recvmsg(struct stt_sock *ssk, struct msghdr *msg, size_t len,
 		      int flags);
+
+/* mem.c */
+struct seq_file;
+
+/* How often a window or sender held back by memory pressure looks again. */
+#define STT_MEM_RETRY	(HZ / 10)
+
+u64 stt_mem_used(struct stt_net *sn);
+u64 stt_mem_max(struct stt_net *sn);
+bool stt_mem_pressure(struct stt_net *sn);
+u64 stt_mem_scale(struct stt_net *sn, u64 budget);
+void stt_mem_charge_w(struct sk_buff *skb, struct sock *sk);
+void stt_mem_charge_r(struct sk_buff *skb, struct sock *sk);
+int stt_mem_show(struct seq_file *seq, void *v);
 
 /* netns.c */
 int stt_net_register(void);

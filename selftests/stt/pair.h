@@ -234,7 +234,8 @@ static inline void log_drops(struct __test_metadata *_metadata)
 		"acks_out", "packets_lost", "retransmits", "rto_fired",
 		"ctl_retransmits", "cwnd_blocked", "sent_untracked",
 		"drop_ack_invalid", "packets_lost_spurious", "nacks_in",
-		"drop_duplicate", "drop_stream_closed",
+		"drop_duplicate", "drop_stream_closed", "mem_pressure",
+		"sndbuf_mem_blocked",
 	};
 	unsigned int i;
 

@@ -4,13 +4,18 @@
  * decrypted packet to recv(): DATA frames put in order (the packet's own skb
  * is queued, so the data is copied only once, to the reader), data received
  * ahead of a gap held until the gap fills, duplicates dropped, flow control
- * enforced against the window we advertised, the end of the peer's stream,
+ * enforced against the windows we advertised (the stream's, and the
+ * session's over all streams), the end of the peer's stream,
  * SOCK_SEQPACKET messages delivered whole or not at all, and recvmsg() with
- * its flags and timeouts.
+ * its flags and timeouts.  It also keeps the session's receive accounting:
+ * what each stream adds to the session's total (its highest offset, or its
+ * final size), and what is consumed, read or thrown away, which opens the
+ * session window again.
  *
  * The receive queue's lock guards the receive state; only the reader (under
  * the socket lock) takes chunks off the queue, so it can copy from the head
- * chunk without holding that lock.
+ * chunk without holding that lock.  The session's totals are atomics, so the
+ * per-packet path takes no session-wide lock for them.
  */
 #include <linux/sched/signal.h>
 
@@ -105,6 +110,82 @@ static void stt_input_check_end(struct stt_sock *ssk)
 			   ssk->sk.sk_shutdown | RCV_SHUTDOWN);
 }
 
+/*
+ * The peer's stream reaches @end (data, or its final size): the session
+ * counts what that adds beyond the highest offset seen, once, whether the
+ * data is delivered or thrown away; not after the stream left the table.
+ * Receive queue locked.
+ * Returns false if the session's total goes beyond the window we
+ * advertised: the peer broke the session's flow control.
+ */
+static bool stt_input_count(struct stt_sock *ssk, u64 end)
+{
+	struct stt_session *s = ssk->session;
+	u64 total;
+
+	/* A stream out of the table was settled (stt_input_removed()). */
+	if (end <= ssk->rcv_highest ||
+	    !test_bit(STT_SF_IN_TABLE, &ssk->sflags))
+		return true;
+	total = atomic64_add_return(end - ssk->rcv_highest, &s->rcv_total);
+	ssk->rcv_highest = end;
+	return total <= (u64)atomic64_read(&s->rcv_max_total);
+}
+
+/* The peer sent beyond the session window: the session fails. */
+static void stt_input_session_violation(struct stt_session *s)
+{
+	STT_INC(s->sn, DROP_SESSION_FLOW);
+	stt_session_abort(s, STT_CLOSE_PROTOCOL, EPROTO);
+}
+
+/*
+ * Bytes of the peer's streams were read or thrown away: the session window
+ * may open.
+ */
+static void stt_input_credit(struct stt_session *s, u64 n)
+{
+	if (!n)
+		return;
+	atomic64_add(n, &s->rcv_consumed);
+	stt_stream_session_window(s, false);
+}
+
+/* What a DATA frame comes to once checked under the receive queue's lock. */
+enum {
+	STT_IN_TAKE,		/* queued (or a duplicate, freed) */
+	STT_IN_GONE,		/* the stream left the table meanwhile */
+	STT_IN_FRAME,		/* beyond or against the stream's final size */
+	STT_IN_SESSION,		/* beyond the session window */
+	STT_IN_CLOSED,		/* the socket is closed: nobody reads it */
+};
+
+/* Check a DATA frame and account for it.  Receive queue locked. */
+static int stt_input_check(struct stt_sock *ssk, const struct stt_frame *f,
+			   u64 end)
+{
+	bool fin_ok = true;
+
+	/* Nothing enters a stream that left the table (stt_input_removed()). */
+	if (!test_bit(STT_SF_IN_TABLE, &ssk->sflags))
+		return STT_IN_GONE;
+	if (f->data.flags & STT_DATA_FIN)
+		fin_ok = stt_input_set_final(ssk, end);
+	if (test_bit(STT_SF_FIN_RCVD, &ssk->sflags) && end > ssk->rcv_final)
+		fin_ok = false;
+	if (!fin_ok)
+		return STT_IN_FRAME;
+	/* Counted even for a closed socket: the peer counted it as sent. */
+	if (!stt_input_count(ssk, end))
+		return STT_IN_SESSION;
+	if (test_bit(STT_SF_FIN_RCVD, &ssk->sflags))
+		set_bit(STT_SF_FINAL_COUNTED, &ssk->sflags);
+	/* Set before the socket's queue was thrown away (stt_input_discard()). */
+	if (test_bit(STT_SF_ORPHAN, &ssk->sflags))
+		return STT_IN_CLOSED;
+	return STT_IN_TAKE;
+}
+
 /**
  * stt_input_data() - a DATA frame arrived
  * @s: the session
@@ -113,19 +194,20 @@ static void stt_input_check_end(struct stt_sock *ssk)
  * @take: whether the frame may keep @skb itself (it is the packet's last
  *	frame); otherwise it queues a clone
  *
- * Runs in softirq.
+ * Data beyond the stream's window resets the stream; data beyond the
+ * session's window fails the session.  Runs in softirq.
  *
- * Return: true if @skb was taken.
+ * Return: true if @skb was taken (queued or freed).
  */
 bool stt_input_data(struct stt_session *s, struct sk_buff *skb,
 		    const struct stt_frame *f, bool take)
 {
 	u64 off = f->data.offset, end = off + f->data.len;
 	struct stt_net *sn = s->sn;
+	struct sk_buff *data = NULL;
 	struct stt_sock *ssk;
-	struct sk_buff *data;
 	struct sock *sk;
-	bool fin_ok = true;
+	int verdict;
 
 	ssk = stt_stream_lookup(s, f->data.stream);
 	if (!ssk) {
@@ -133,13 +215,7 @@ bool stt_input_data(struct stt_session *s, struct sk_buff *skb,
 		return false;
 	}
 	sk = &ssk->sk;
-	if (test_bit(STT_SF_ORPHAN, &ssk->sflags)) {
-		/* Nobody will read it: tell the peer to stop. */
-		STT_INC(sn, DROP_STREAM_CLOSED);
-		stt_stream_abort(ssk, STT_RESET_CLOSED);
-		goto out;
-	}
-	if (end > ssk->rcv_adv) {
+	if (end > READ_ONCE(ssk->rcv_adv)) {
 		STT_INC(sn, DROP_FLOW_CONTROL);
 		stt_stream_abort(ssk, STT_RESET_FLOW);
 		goto out;
@@ -157,19 +233,31 @@ bool stt_input_data(struct stt_session *s, struct sk_buff *skb,
 	STT_CHUNK_CB(data)->len = f->data.len;
 	STT_CHUNK_CB(data)->flags = f->data.flags;
 	stt_mem_charge_r(data, sk);
-	ssk->frames_rcvd++;
 
 	spin_lock_bh(&sk->sk_receive_queue.lock);
-	if (f->data.flags & STT_DATA_FIN)
-		fin_ok = stt_input_set_final(ssk, end);
-	if (test_bit(STT_SF_FIN_RCVD, &ssk->sflags) && end > ssk->rcv_final)
-		fin_ok = false;
-	if (!fin_ok) {
+	verdict = stt_input_check(ssk, f, end);
+	if (verdict != STT_IN_TAKE) {
 		spin_unlock_bh(&sk->sk_receive_queue.lock);
 		kfree_skb(data);
-		STT_INC(sn, DROP_FRAME);
+		switch (verdict) {
+		case STT_IN_GONE:
+			STT_INC(sn, DROP_NO_STREAM);
+			break;
+		case STT_IN_FRAME:
+			STT_INC(sn, DROP_FRAME);
+			break;
+		case STT_IN_SESSION:
+			stt_input_session_violation(s);
+			break;
+		case STT_IN_CLOSED:
+			/* Nobody will read it: tell the peer to stop. */
+			STT_INC(sn, DROP_STREAM_CLOSED);
+			stt_stream_abort(ssk, STT_RESET_CLOSED);
+			break;
+		}
 		goto out;
 	}
+	ssk->frames_rcvd++;
 	switch (stt_reorder_place(ssk->rcv_nxt, off, end)) {
 	case STT_REORDER_DUP:
 		STT_INC(sn, DROP_DUPLICATE);
@@ -196,22 +284,119 @@ out:
  * stt_input_fin() - the peer says its stream ends at @final
  * @ssk: the stream
  * @final: its final size (STREAM_FIN)
+ *
+ * A final size beyond the session window fails the session.
  */
 void stt_input_fin(struct stt_sock *ssk, u64 final)
 {
 	struct sock *sk = &ssk->sk;
-	bool ok;
+	bool ok, counted = true;
 
 	spin_lock_bh(&sk->sk_receive_queue.lock);
 	ok = stt_input_set_final(ssk, final);
+	if (ok) {
+		counted = stt_input_count(ssk, final);
+		set_bit(STT_SF_FINAL_COUNTED, &ssk->sflags);
+	}
 	stt_input_check_end(ssk);
 	spin_unlock_bh(&sk->sk_receive_queue.lock);
 	if (!ok) {
 		STT_INC(ssk->session->sn, DROP_FRAME);
 		return;
 	}
+	if (!counted) {
+		stt_input_session_violation(ssk->session);
+		return;
+	}
 	sk->sk_state_change(sk);
 	stt_stream_maybe_done(ssk);
+}
+
+/**
+ * stt_input_reset() - the peer aborted its stream at @final
+ * @ssk: the stream, about to leave the table
+ * @final: the final size in its STREAM_RESET
+ *
+ * The session counts the stream up to its final size, data that never
+ * arrived included, as the peer counted it when it sent it.  A final size
+ * beyond the session window fails the session.
+ *
+ * Return: false if it did.
+ */
+bool stt_input_reset(struct stt_sock *ssk, u64 final)
+{
+	struct sock *sk = &ssk->sk;
+	bool ok;
+
+	spin_lock_bh(&sk->sk_receive_queue.lock);
+	ok = stt_input_count(ssk, final);
+	set_bit(STT_SF_FINAL_COUNTED, &ssk->sflags);
+	spin_unlock_bh(&sk->sk_receive_queue.lock);
+	if (!ok)
+		stt_input_session_violation(ssk->session);
+	return ok;
+}
+
+/**
+ * stt_input_removed() - a stream left its session's table
+ * @ssk: the stream; nothing enters its queues any more
+ *
+ * What it received in order stays readable and is credited to the session
+ * as it is read (or thrown away with the socket).  Everything beyond it is
+ * credited now: the data held ahead of a gap, which can never be delivered
+ * (and is freed), and what the peer sent or may still send and is never
+ * counted.  With the final size known that is up to it.  Without (we reset
+ * the stream, or closed its socket first), the peer counts whatever it
+ * sends, up to the window we granted the stream, while what arrives from
+ * now on is dropped uncounted; so up to that window is credited.  Crediting
+ * more than the peer ends up sending widens the session window beyond its
+ * budget by at most the stream's unused window; crediting less would
+ * shrink it for good.
+ */
+void stt_input_removed(struct stt_sock *ssk)
+{
+	struct sock *sk = &ssk->sk;
+	struct sk_buff_head ooo;
+	u64 end;
+
+	__skb_queue_head_init(&ooo);
+	spin_lock_bh(&sk->sk_receive_queue.lock);
+	end = ssk->rcv_highest;
+	if (!test_bit(STT_SF_FINAL_COUNTED, &ssk->sflags))
+		end = max(end, ssk->rcv_adv);
+	end = end > ssk->rcv_nxt ? end - ssk->rcv_nxt : 0;
+	skb_queue_splice_init(&ssk->ooo, &ooo);
+	spin_unlock_bh(&sk->sk_receive_queue.lock);
+	__skb_queue_purge(&ooo);
+	stt_input_credit(ssk->session, end);
+}
+
+/**
+ * stt_input_discard() - throw away what a closed socket did not read
+ * @ssk: the stream, whose socket is closed (and orphaned, if it is still
+ *	in the table, so that nothing enters its queue any more)
+ *
+ * Frees the data now rather than with the socket, and credits it to the
+ * session.  Doing it twice does nothing.
+ */
+void stt_input_discard(struct stt_sock *ssk)
+{
+	struct sock *sk = &ssk->sk;
+	struct sk_buff_head q;
+	u64 n;
+
+	if (!ssk->session)
+		return;
+	__skb_queue_head_init(&q);
+	spin_lock_bh(&sk->sk_receive_queue.lock);
+	skb_queue_splice_init(&sk->sk_receive_queue, &q);
+	skb_queue_splice_tail_init(&ssk->ooo, &q);
+	n = ssk->rcv_nxt - ssk->rcv_read;
+	ssk->rcv_read = ssk->rcv_nxt;
+	ssk->rcv_msgs = 0;
+	spin_unlock_bh(&sk->sk_receive_queue.lock);
+	__skb_queue_purge(&q);
+	stt_input_credit(ssk->session, n);
 }
 
 /**
@@ -228,7 +413,7 @@ bool stt_input_readable(struct stt_sock *ssk)
 	return !skb_queue_empty_lockless(&ssk->sk.sk_receive_queue);
 }
 
-/* Bytes read: the window may open. */
+/* Bytes read: the stream's window and the session's may open. */
 static void stt_input_consumed(struct stt_sock *ssk, size_t n)
 {
 	struct sock *sk = &ssk->sk;
@@ -239,6 +424,7 @@ static void stt_input_consumed(struct stt_sock *ssk, size_t n)
 	if (test_bit(STT_SF_IN_TABLE, &ssk->sflags) &&
 	    !test_bit(STT_SF_FIN_RCVD, &ssk->sflags))
 		stt_stream_send_window(ssk, false);
+	stt_input_credit(ssk->session, n);
 }
 
 /* Take the head chunk off the queue once it is read. */

@@ -29,6 +29,8 @@ static int stt_frame_max = STT_MAX_FRAME_MAX;
 static int stt_buf_min = 4096;
 static int stt_buf_max = 64 << 20;
 static int stt_mem_min = 256;
+static int stt_sbuf_min = 64 << 10;
+static int stt_sbuf_max = 1 << 30;
 
 /* Defaults of a new namespace; the same numbers are in Documentation/stt.rst. */
 static const struct stt_sysctl stt_sysctl_defaults = {
@@ -49,6 +51,7 @@ static const struct stt_sysctl stt_sysctl_defaults = {
 	.rto_max_ms		= 10000,
 	.user_timeout_ms	= 30000,
 	.mem_max_kbytes		= 64 * 1024,
+	.session_rcvbuf		= 4 << 20,
 };
 
 #define STT_SYSCTL(field, lo, hi) {					\
@@ -79,6 +82,7 @@ static const struct ctl_table stt_sysctl_template[] = {
 	STT_SYSCTL(rto_max_ms, &stt_one, &stt_ms_max),
 	STT_SYSCTL(user_timeout_ms, &stt_one, &stt_ms_max),
 	STT_SYSCTL(mem_max_kbytes, &stt_mem_min, &stt_int_max),
+	STT_SYSCTL(session_rcvbuf, &stt_sbuf_min, &stt_sbuf_max),
 	{ }
 };
 
@@ -175,6 +179,9 @@ static const char * const stt_stat_names[STT_STAT_MAX] = {
 	[STT_STAT_DROP_ACK_INVALID]          = "drop_ack_invalid",
 	[STT_STAT_MEM_PRESSURE]              = "mem_pressure",
 	[STT_STAT_SNDBUF_MEM_BLOCKED]        = "sndbuf_mem_blocked",
+	[STT_STAT_SESSION_WINDOW_BLOCKED]    = "session_window_blocked",
+	[STT_STAT_SESSION_WINDOW_UPDATES_OUT] = "session_window_updates_out",
+	[STT_STAT_DROP_SESSION_FLOW]         = "drop_session_flow",
 };
 
 static int stt_stats_show(struct seq_file *seq, void *v)

@@ -8,7 +8,9 @@
  * recovery.c declares them lost), and the session's scheduler, which takes
  * turns among the streams with data (round-robin, a stream of priority p
  * sending p + 1 frames per turn), sends lost chunks before new ones, respects
- * each stream's flow control window and the session's congestion window, and
+ * each stream's flow control window, the session's flow control window (the
+ * peer's limit on new data over all streams: snd_total, which only the
+ * pusher touches, against snd_max_total) and its congestion window, and
  * seals each chunk into a new packet skb (out of place, so the chunk stays
  * as it was for a retransmission).  Chunks are charged to the namespace's
  * memory (mem.c), and the send buffer a writer may fill shrinks under its
@@ -140,6 +142,7 @@ enum {
 	STT_TURN_MORE,		/* more, after the others had their turn */
 	STT_TURN_CWND,		/* the congestion window is full */
 	STT_TURN_BUDGET,	/* the pusher's budget is spent */
+	STT_TURN_SESSION,	/* the session's flow control window is full */
 };
 
 /* A stream's turn; see stt_output_turn(). */
@@ -150,6 +153,7 @@ static int stt_output_stream(struct stt_session *s, struct stt_sock *ssk,
 	struct sk_buff_head *q = &sk->sk_write_queue;
 	struct stt_chunk_cb *cb;
 	struct sk_buff *skb;
+	u64 grow;
 	bool fin;
 
 	while (*budget > 0 && *quantum > 0) {
@@ -191,6 +195,14 @@ static int stt_output_stream(struct stt_session *s, struct stt_sock *ssk,
 			STT_INC(s->sn, STREAM_WINDOW_BLOCKED);
 			return STT_TURN_DONE;	/* a WINDOW_UPDATE reschedules it */
 		}
+		/* New data counts against the session window; resent data not. */
+		grow = cb->offset + cb->len > ssk->snd_sent ?
+		       cb->offset + cb->len - ssk->snd_sent : 0;
+		if (s->snd_total + grow > (u64)atomic64_read(&s->snd_max_total)) {
+			spin_unlock_bh(&q->lock);
+			return STT_TURN_SESSION;
+		}
+		s->snd_total += grow;
 		__skb_unlink(skb, q);
 		if (skb_queue_empty(q) && !ssk->pending &&
 		    test_bit(STT_SF_FIN_QUEUED, &ssk->sflags) &&
@@ -219,11 +231,12 @@ static int stt_output_stream(struct stt_session *s, struct stt_sock *ssk,
 
 /*
  * One turn of a stream: send lost chunks again, then new ones, while its
- * quantum, its window, the congestion window and the budget last.  The
- * quantum is the stream's share, max_frame times (priority + 1) bytes per
- * round; what is left of it when the congestion window or the budget ends
- * the turn carries over to the stream's next turn, which comes first, so an
- * interruption neither takes a stream's share nor adds to it.
+ * quantum, its window, the session window, the congestion window and the
+ * budget last.  The quantum is the stream's share, max_frame times
+ * (priority + 1) bytes per round; what is left of it when the session
+ * window, the congestion window or the budget ends the turn carries over to
+ * the stream's next turn, which comes first, so an interruption neither
+ * takes a stream's share nor adds to it.
  */
 static int stt_output_turn(struct stt_session *s, struct stt_sock *ssk,
 			   int *budget)
@@ -241,13 +254,46 @@ static int stt_output_turn(struct stt_session *s, struct stt_sock *ssk,
 	return turn;
 }
 
+/*
+ * The session window is full: no stream may send new data, but lost chunks
+ * still go, on whichever stream (they were counted when first sent).  The
+ * peer may be waiting for one of them to fill a gap, with the rest of the
+ * session window held by the data behind it.  The streams keep their place
+ * in line, and what they resend here is not taken off their turn.
+ */
+static void stt_output_resend_blocked(struct stt_session *s, int *budget)
+{
+	struct stt_sock *ssk, *hit;
+	long quantum;
+
+	while (*budget > 0 && stt_recovery_room(s, stt_chunk_cap(s))) {
+		hit = NULL;
+		spin_lock_bh(&s->tx_lock);
+		list_for_each_entry(ssk, &s->tx_ready, tx_node) {
+			if (READ_ONCE(ssk->rtx_lost)) {
+				hit = ssk;
+				sock_hold(&hit->sk);
+				break;
+			}
+		}
+		spin_unlock_bh(&s->tx_lock);
+		if (!hit)
+			return;
+		quantum = LONG_MAX;
+		if (stt_output_resend(s, hit, &quantum))
+			(*budget)--;
+		sock_put(&hit->sk);
+	}
+}
+
 /**
  * stt_output_push() - send what the session's streams have ready
  * @s: the session
  * @may_sleep: process context, where the pusher may run longer
  *
- * Takes the streams in turn until none has anything it may send or the
- * budget is spent; the rest is left to the session's push work.
+ * Takes the streams in turn until none has anything it may send, the
+ * congestion or session window is full, or the budget is spent; the rest
+ * is left to the session's push work.
  */
 void stt_output_push(struct stt_session *s, bool may_sleep)
 {
@@ -289,6 +335,12 @@ again:
 			sock_put(&ssk->sk);
 		if (turn == STT_TURN_CWND) {
 			STT_INC(s->sn, CWND_BLOCKED);
+			break;
+		}
+		if (turn == STT_TURN_SESSION) {
+			/* A WINDOW_UPDATE for stream 0 runs the pusher again. */
+			STT_INC(s->sn, SESSION_WINDOW_BLOCKED);
+			stt_output_resend_blocked(s, &budget);
 			break;
 		}
 	}

@@ -82,6 +82,13 @@
 #define STT_MIN_DGRAM		1200	/* every path carries this much UDP payload */
 #define STT_MAX_DGRAM		8192	/* largest datagram STT sends */
 
+/*
+ * The session window each side grants before its first WINDOW_UPDATE for
+ * stream 0: the most stream data, summed over all streams, the peer may
+ * send.
+ */
+#define STT_SESSION_WINDOW_INITIAL	(1024 * 1024)
+
 /* DATA flags. */
 #define STT_DATA_FIN		0x01	/* the last byte of the stream is here */
 #define STT_DATA_MSG_END	0x02	/* the last byte of a SEQPACKET message is here */

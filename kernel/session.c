@@ -76,6 +76,7 @@ static void stt_session_destroy(struct work_struct *work)
 	struct stt_net *sn = s->sn;
 
 	del_timer_sync(&s->timer);
+	del_timer_sync(&s->flow_timer);
 	stt_recovery_destroy(s);
 	stt_handshake_free(s);
 	/* No reference is left, so no packet is using the keys. */
@@ -151,6 +152,9 @@ struct stt_session *stt_session_new(struct stt_net *sn, struct stt_endpoint *ep,
 	spin_lock_init(&s->tx_lock);
 	INIT_LIST_HEAD(&s->tx_ready);
 	INIT_WORK(&s->push_work, stt_output_push_work);
+	atomic64_set(&s->snd_max_total, STT_SESSION_WINDOW_INITIAL);
+	atomic64_set(&s->rcv_max_total, STT_SESSION_WINDOW_INITIAL);
+	timer_setup(&s->flow_timer, stt_stream_flow_timer, 0);
 	s->dgram = STT_MIN_DGRAM;
 	s->local = ep->local;
 	stt_rekey_setup(s);
@@ -204,6 +208,7 @@ void stt_session_close(struct stt_session *s, int error)
 	}
 	spin_unlock_bh(&s->lock);
 	del_timer(&s->timer);
+	del_timer(&s->flow_timer);
 	stt_recovery_stop(s);
 	wake_up_all(&s->wq);
 	stt_stream_session_closed(s);
@@ -672,8 +677,10 @@ static int stt_frames_check(const u8 *p, size_t len, int *eliciting)
 }
 
 /*
- * Act on every frame of an authentic packet.  Returns whether a DATA frame
- * kept @skb (the last frame of a packet may, to save a clone).
+ * Act on every frame of an authentic packet, until one closes the session
+ * (SESSION_CLOSE, or a frame that broke the session's flow control).
+ * Returns whether a DATA frame kept @skb (the last frame of a packet may, to
+ * save a clone).
  */
 static bool stt_frames_process(struct stt_session *s, struct sk_buff *skb)
 {
@@ -683,6 +690,8 @@ static bool stt_frames_process(struct stt_session *s, struct sk_buff *skb)
 	int n;
 
 	for (; len; p += n, len -= n) {
+		if (READ_ONCE(s->state) == STT_SS_CLOSED)
+			return false;
 		n = stt_frame_decode(p, len, &f);
 		switch (f.type) {
 		case STT_FRAME_DATA:

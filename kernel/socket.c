@@ -181,6 +181,7 @@ static int stt_release(struct socket *sock)
 			WRITE_ONCE(sk->sk_shutdown,
 				   sk->sk_shutdown | SEND_SHUTDOWN);
 			stt_stream_orphan(ssk);
+			stt_input_discard(ssk);
 			stt_output_fin(ssk);
 			/* sk_wait_event() lets go of the lock while waiting. */
 			if (sock_flag(sk, SOCK_LINGER))
@@ -188,6 +189,8 @@ static int stt_release(struct socket *sock)
 			stt_stream_maybe_done(ssk);
 		}
 	}
+	/* Nobody reads what is left: it goes, and the session's window opens. */
+	stt_input_discard(ssk);
 	/* A stream still in the table stays attached until it leaves it. */
 	if (ssk->session && !test_bit(STT_SF_IN_TABLE, &ssk->sflags))
 		stt_session_detach(ssk->session, ssk);
@@ -308,6 +311,9 @@ static void stt_connect_undo(struct stt_sock *ssk)
 	stt_session_put(ssk->session);
 	ssk->session = NULL;
 	clear_bit(STT_SF_REFUSED, &ssk->sflags);
+	/* The next stream's accounting starts afresh (a refusal counted one). */
+	clear_bit(STT_SF_FINAL_COUNTED, &ssk->sflags);
+	clear_bit(STT_SF_WINDOW_WAIT, &ssk->sflags);
 	WRITE_ONCE(sk->sk_err, 0);
 	WRITE_ONCE(sk->sk_shutdown, 0);
 	sk->sk_state = TCP_CLOSE;
@@ -569,11 +575,16 @@ static const struct proto_ops stt_ops = {
 	.mmap		= sock_no_mmap,
 };
 
-/* Everything is released; what was still queued goes with the socket. */
+/*
+ * Everything is released; what was still queued goes with the socket (and
+ * is credited to the session's window: an accepted stream that never
+ * reached accept() had no close of its own).
+ */
 static void stt_sock_destruct(struct sock *sk)
 {
 	struct stt_sock *ssk = stt_sk(sk);
 
+	stt_input_discard(ssk);
 	__skb_queue_purge(&sk->sk_receive_queue);
 	__skb_queue_purge(&ssk->ooo);
 	stt_output_purge(ssk);

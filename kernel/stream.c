@@ -4,9 +4,11 @@
  * socket), the assignment of stream ids and the stream limit, opening a
  * stream (STREAM_OPEN and the peer's answer), the accept queue a listener's
  * incoming streams wait in, the stream control frames (WINDOW_UPDATE,
- * STREAM_FIN, STREAM_RESET), the window a stream grants (which namespace
- * memory pressure shrinks; the socket's timer looks again at an update it
- * held back) and a stream's way out of the table.
+ * STREAM_FIN, STREAM_RESET), the windows we grant: each stream's and the
+ * session's over all streams (namespace memory pressure shrinks both; the
+ * socket's timer, or the session's flow timer, looks again at an update it
+ * held back), the session window the peer grants us, and a stream's way
+ * out of the table.
  *
  * Ownership: the table holds one reference on each socket in it, and a
  * socket in the table is attached to the session (it keeps the session in
@@ -89,11 +91,18 @@ static void stt_stream_window_wait(struct stt_sock *ssk)
 		sk_reset_timer(sk, &sk->sk_timer, jiffies + STT_MEM_RETRY);
 }
 
-/* The window a stream grants beyond what was read, memory allowing. */
+/*
+ * The window a stream grants beyond what was read, memory allowing.  Never
+ * more than the session's budget: a stream could not use more (and a
+ * message longer than that could never arrive whole).
+ */
 static u64 stt_stream_rcv_budget(struct stt_sock *ssk, u64 *full)
 {
-	*full = READ_ONCE(ssk->sk.sk_rcvbuf);
-	return stt_mem_scale(stt_net(sock_net(&ssk->sk)), *full);
+	struct stt_net *sn = stt_net(sock_net(&ssk->sk));
+
+	*full = min(READ_ONCE(ssk->sk.sk_rcvbuf),
+		    READ_ONCE(sn->sysctl.session_rcvbuf));
+	return stt_mem_scale(sn, *full);
 }
 
 /*
@@ -148,6 +157,58 @@ void stt_stream_send_window(struct stt_sock *ssk, bool force)
 	f.window.max_data = max;
 	if (!stt_stream_send_ctl(ssk->session, &f))
 		STT_INC(ssk->session->sn, WINDOW_UPDATES_OUT);
+}
+
+/**
+ * stt_stream_session_window() - advertise how much the peer may send in all
+ * @s: the session
+ * @force: send even if the window did not grow (a lost update's stand-in)
+ *
+ * The session window is the sum over all streams of the highest offset the
+ * peer may send (WINDOW_UPDATE for stream 0): net.stt.session_rcvbuf, less
+ * what memory pressure takes off it, beyond the bytes of all streams read
+ * or thrown away.  Like a stream's, an update goes out once it opened by
+ * half of that, it never shrinks, and one that memory pressure held back is
+ * looked at again by the session's flow timer.  Callable from any context.
+ */
+void stt_stream_session_window(struct stt_session *s, bool force)
+{
+	struct stt_frame f = { .type = STT_FRAME_WINDOW_UPDATE };
+	u64 full = READ_ONCE(s->sn->sysctl.session_rcvbuf);
+	u64 budget = stt_mem_scale(s->sn, full);
+	u64 base = atomic64_read(&s->rcv_consumed);
+	u64 adv = atomic64_read(&s->rcv_max_total);
+
+	if (READ_ONCE(s->state) != STT_SS_ESTABLISHED)
+		return;
+	if (!force && !stt_window_due(adv, base, budget)) {
+		if (stt_window_due(adv, base, full) &&
+		    !timer_pending(&s->flow_timer))
+			mod_timer(&s->flow_timer, jiffies + STT_MEM_RETRY);
+		return;
+	}
+	/* Raised before it is sent: the peer never sees more than we allow. */
+	stt_raise64(&s->rcv_max_total, base + budget);
+	f.window.stream = 0;
+	f.window.max_data = atomic64_read(&s->rcv_max_total);
+	if (!stt_stream_send_ctl(s, &f)) {
+		STT_INC(s->sn, WINDOW_UPDATES_OUT);
+		STT_INC(s->sn, SESSION_WINDOW_UPDATES_OUT);
+	}
+}
+
+/**
+ * stt_stream_flow_timer() - memory pressure held a session window back
+ * @t: the session's flow_timer
+ *
+ * Nothing else may come to send it, since every reader may have read
+ * everything; so it looks again every %STT_MEM_RETRY while it is held back.
+ */
+void stt_stream_flow_timer(struct timer_list *t)
+{
+	struct stt_session *s = from_timer(s, t, flow_timer);
+
+	stt_stream_session_window(s, false);
 }
 
 /* Stream limit of a session opened or accepted through @ssk. */
@@ -257,6 +318,8 @@ int stt_stream_open(struct stt_sock *ssk, u16 want)
 		msecs_to_jiffies(READ_ONCE(s->sn->sysctl.handshake_timeout_ms));
 	sk_reset_timer(sk, &sk->sk_timer,
 		       min(jiffies + ssk->open_rto, ssk->open_deadline));
+	/* A session budget above the initial window is granted early. */
+	stt_stream_session_window(s, false);
 	return 0;
 }
 
@@ -401,8 +464,9 @@ static void stt_stream_purge_tx(struct stt_sock *ssk)
  * stt_stream_remove() - take a stream out of its session's table
  * @ssk: the stream
  *
- * Whatever it still had to send is dropped; what it received stays
- * readable.  Removing a stream twice does nothing.  Callable from any
+ * Whatever it still had to send is dropped; what it received in order
+ * stays readable, and the rest is credited to the session's window.
+ * Removing a stream twice does nothing.  Callable from any
  * context; the caller holds a reference on @ssk.
  */
 void stt_stream_remove(struct stt_sock *ssk)
@@ -417,6 +481,7 @@ void stt_stream_remove(struct stt_sock *ssk)
 	    !test_and_set_bit(STT_SF_UNCOUNTED, &ssk->sflags))
 		s->nstreams--;
 	xa_unlock_bh(&s->streams);
+	stt_input_removed(ssk);
 
 	stt_output_unschedule(s, ssk);
 	sk_stop_timer(sk, &sk->sk_timer);
@@ -645,6 +710,7 @@ static void stt_stream_rcv_open(struct stt_session *s,
 	stt_stream_send_window(ssk, true);
 	if (test_bit(STT_SF_WINDOW_WAIT, &ssk->sflags))
 		stt_stream_window_wait(ssk);
+	stt_stream_session_window(s, false);
 	return;
 
 refuse_put:
@@ -701,6 +767,8 @@ static void stt_stream_rcv_reset(struct stt_session *s,
 		return;
 	sk = &ssk->sk;
 	WRITE_ONCE(ssk->reset_code, f->reset.code);
+	/* Its final size counts, even if it fails the session. */
+	stt_input_reset(ssk, f->reset.final_size);
 	if (test_bit(STT_SF_OPENING, &ssk->sflags)) {
 		set_bit(STT_SF_REFUSED, &ssk->sflags);
 		STT_INC(s->sn, STREAMS_REFUSED_BY_PEER);
@@ -754,8 +822,10 @@ void stt_stream_rcv_frame(struct stt_session *s, const struct stt_frame *f)
 		stt_stream_rcv_open(s, f);
 		break;
 	case STT_FRAME_WINDOW_UPDATE:
-		if (f->window.stream)	/* session windows: not yet enforced */
+		if (f->window.stream)
 			stt_stream_rcv_window(s, f);
+		else if (stt_raise64(&s->snd_max_total, f->window.max_data))
+			stt_output_push(s, false);	/* the session window */
 		break;
 	case STT_FRAME_STREAM_RESET:
 		stt_stream_rcv_reset(s, f);
@@ -806,13 +876,22 @@ void stt_stream_session_closed(struct stt_session *s)
  *
  * A lost STREAM_RESET goes again as it was (its stream is gone already); a
  * lost STREAM_FIN goes again while its stream still waits for it; a lost
- * WINDOW_UPDATE is replaced by one with the current window.  Runs in softirq.
+ * WINDOW_UPDATE is replaced by one with the current window, the stream's or
+ * (stream 0) the session's.  Runs in softirq.
  */
 void stt_stream_ctl_settled(struct stt_session *s, const struct stt_sent *rec,
 			    bool acked)
 {
 	struct stt_frame f = { .type = STT_FRAME_STREAM_FIN };
 	struct stt_sock *ssk;
+
+	if (rec->kind == STT_SENT_WINDOW && !rec->stream) {
+		if (!acked) {
+			STT_INC(s->sn, CTL_RETRANSMITS);
+			stt_stream_session_window(s, true);
+		}
+		return;
+	}
 
 	if (rec->kind == STT_SENT_RESET) {
 		if (!acked) {

@@ -50,6 +50,8 @@
  *	session fails with ETIMEDOUT
  * @mem_max_kbytes: KiB of queued stream data the namespace's sockets may
  *	hold; windows and send buffers shrink from half of it on (mem.c)
+ * @session_rcvbuf: bytes of stream data, over all streams of a session,
+ *	received and not yet read that the session window allows
  *
  * All ints, as the proc handlers want them.  Read with READ_ONCE().
  */
@@ -71,6 +73,7 @@ struct stt_sysctl {
 	int rto_max_ms;
 	int user_timeout_ms;
 	int mem_max_kbytes;
+	int session_rcvbuf;
 };
 
 /**
@@ -337,6 +340,19 @@ struct stt_handshake;
  * @rx_nacked: the highest packet number a NACK reported missing (@rx_lock)
  * @ack_pending: ack-eliciting packets received since the last ACK
  * @ack_timer: sends a delayed ACK
+ * @snd_total: the session's flow control as a sender: the sum over its
+ *	streams of the highest offset sent (new data only, not
+ *	retransmissions).  Only the pusher touches it (%STT_TX_BUSY).
+ * @snd_max_total: the peer's session window: the most @snd_total may
+ *	reach (WINDOW_UPDATE for stream 0); it never decreases
+ * @rcv_total: the session's flow control as a receiver: the sum over its
+ *	streams of the highest offset received, or the final size once known
+ * @rcv_consumed: bytes of the peer's streams read by applications or
+ *	thrown away (a stream reset or closed, its socket closed)
+ * @rcv_max_total: the session window advertised: the most @rcv_total may
+ *	reach; it never decreases
+ * @flow_timer: looks again at a session window update that memory
+ *	pressure held back
  */
 struct stt_session {
 	struct hlist_node hnode;
@@ -410,7 +426,26 @@ struct stt_session {
 	u64 rx_nacked;
 	u32 ack_pending;
 	struct timer_list ack_timer;
+
+	u64 snd_total;
+	atomic64_t snd_max_total;
+	atomic64_t rcv_total;
+	atomic64_t rcv_consumed;
+	atomic64_t rcv_max_total;
+	struct timer_list flow_timer;
 };
+
+/* Raise @v to @to unless it is that high already; whether it rose. */
+static inline bool stt_raise64(atomic64_t *v, u64 to)
+{
+	s64 old = atomic64_read(v);
+
+	do {
+		if ((u64)old >= to)
+			return false;
+	} while (!atomic64_try_cmpxchg(v, &old, to));
+	return true;
+}
 
 #define STT_TX_BUSY	0
 #define STT_TX_AGAIN	1
@@ -469,6 +504,7 @@ enum {
 	STT_SF_FIN_ACKED,	/* the peer acknowledged our whole stream */
 	STT_SF_UNCOUNTED,	/* no longer counts against the stream limit */
 	STT_SF_WINDOW_WAIT,	/* memory pressure holds a window update back */
+	STT_SF_FINAL_COUNTED,	/* the session counted the peer's final size */
 };
 
 /**
@@ -515,6 +551,9 @@ enum {
  * @rcv_read: offset up to which the application has read
  * @rcv_adv: the max_data last advertised to the peer
  * @rcv_final: the stream's final size, once %STT_SF_FIN_RCVD
+ * @rcv_highest: the highest offset received (or the final size, once
+ *	%STT_SF_FINAL_COUNTED): what the session's @rcv_total counts of this
+ *	stream (receive queue lock)
  * @rcv_msgs: complete messages in the receive queue (SEQPACKET)
  * @ooo: data received ahead of @rcv_nxt, by offset (its own lock)
  * @accept_list: streams waiting for accept() (listener; its receive queue
@@ -568,6 +607,7 @@ struct stt_sock {
 	u64 rcv_read;
 	u64 rcv_adv;
 	u64 rcv_final;
+	u64 rcv_highest;
 	u32 rcv_msgs;
 	struct sk_buff_head ooo;
 
@@ -606,6 +646,8 @@ struct stt_frame;
 /* stream.c */
 int stt_stream_send_ctl(struct stt_session *s, const struct stt_frame *f);
 void stt_stream_send_window(struct stt_sock *ssk, bool force);
+void stt_stream_session_window(struct stt_session *s, bool force);
+void stt_stream_flow_timer(struct timer_list *t);
 int stt_stream_open(struct stt_sock *ssk, u16 want);
 int stt_stream_open_done(struct stt_sock *ssk);
 void stt_stream_open_ready(struct stt_session *s, struct stt_sock *ssk);
@@ -660,6 +702,9 @@ void stt_recovery_forget(struct stt_session *s, u16 id);
 bool stt_input_data(struct stt_session *s, struct sk_buff *skb,
 		    const struct stt_frame *f, bool take);
 void stt_input_fin(struct stt_sock *ssk, u64 final);
+bool stt_input_reset(struct stt_sock *ssk, u64 final);
+void stt_input_removed(struct stt_sock *ssk);
+void stt_input_discard(struct stt_sock *ssk);
 bool stt_input_readable(struct stt_sock *ssk);
 int stt_input_recvmsg(struct stt_sock *ssk, struct msghdr *msg, size_t len,
 		      int flags);

@@ -235,7 +235,8 @@ static inline void log_drops(struct __test_metadata *_metadata)
 		"ctl_retransmits", "cwnd_blocked", "sent_untracked",
 		"drop_ack_invalid", "packets_lost_spurious", "nacks_in",
 		"drop_duplicate", "drop_stream_closed", "mem_pressure",
-		"sndbuf_mem_blocked",
+		"sndbuf_mem_blocked", "session_window_blocked",
+		"drop_session_flow",
 	};
 	unsigned int i;
 

@@ -5,14 +5,16 @@
  * stream through its life (writable, readable, the peer's end, a reset) in
  * level and edge-triggered mode; a full send buffer (EAGAIN, no EPOLLOUT)
  * against a peer that does not read, and EPOLLOUT once it does; close() with
- * SO_LINGER against a reading and a silent peer; the share of two streams of
- * priority 0 and 7 when the sender is the bottleneck; and 100 MiB over one
+ * SO_LINGER against a reading and a silent peer; the session window and the
+ * namespace's memory bound with slow readers; the share of two streams of
+ * priority 0 and 7 on a busy link; and 100 MiB over one
  * stream checked byte by byte and with SHA-256.
  */
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <time.h>
 #include <sys/epoll.h>
 #include <sys/syscall.h>
@@ -708,6 +710,244 @@ TEST_F_TIMEOUT(pair, priority_share, 300)
 	EXPECT_LT(0, at[0]);		/* priority 0 is not starved */
 	EXPECT_LE(2.0, ratio);
 	for (i = 0; i < 2; i++) {
+		close(c[i]);
+		close(a[i]);
+	}
+}
+
+/* A line "NAME VALUE" of /proc/net/stt/memory; run by in_ns(). */
+static int mem_line(const char *name, long unused)
+{
+	FILE *f = fopen("/proc/net/stt/memory", "r");
+	char line[128], k[64];
+	long long v;
+	int found = -1;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %lld", k, &v) == 2 && !strcmp(k, name))
+			found = v > INT_MAX ? INT_MAX : (int)v;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+#define SLOW_STREAMS	6
+
+/* A writer that sends without blocking and waits for POLLOUT on EAGAIN. */
+struct slow_writer {
+	int fd;
+	unsigned int seed;
+	const int *stop;
+	u64 sent;
+	int eagain;
+	int err;
+};
+
+static void *slow_write(void *arg)
+{
+	struct slow_writer *w = arg;
+	unsigned char buf[16384];
+	struct pollfd p = { .fd = w->fd, .events = POLLOUT };
+	ssize_t n;
+
+	while (!__atomic_load_n(w->stop, __ATOMIC_RELAXED)) {
+		fill(buf, sizeof(buf), w->sent, w->seed);
+		n = send(w->fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n > 0) {
+			w->sent += n;
+		} else if (errno == EAGAIN) {
+			w->eagain++;
+			poll(&p, 1, 200);
+		} else {
+			w->err = errno;
+			break;
+		}
+	}
+	shutdown(w->fd, SHUT_WR);
+	return NULL;
+}
+
+/* A reader that takes 4 KiB every 20 ms until told to hurry, then drains. */
+struct slow_reader {
+	int fd;
+	unsigned int seed;
+	const int *hurry;
+	u64 got;
+	u64 bad;
+	int err;
+};
+
+static void *slow_read(void *arg)
+{
+	struct slow_reader *r = arg;
+	unsigned char buf[65536];
+	ssize_t n;
+
+	for (;;) {
+		int fast = __atomic_load_n(r->hurry, __ATOMIC_RELAXED);
+
+		n = recv(r->fd, buf, fast ? sizeof(buf) : 4096, 0);
+		if (n <= 0) {
+			if (n < 0)
+				r->err = errno;
+			break;
+		}
+		r->bad += bad_bytes(buf, n, r->got, r->seed);
+		r->got += n;
+		if (!fast)
+			usleep(20000);
+	}
+	return NULL;
+}
+
+/*
+ * Slow readers and the namespace's memory bound: six streams whose writers
+ * could queue 1 MiB each and whose readers take 4 KiB every 20 ms, with
+ * net.stt.mem_max_kbytes at 4 MiB on both hosts.  The writers block
+ * (EAGAIN, then POLLOUT), what either host has queued stays within the
+ * bound (plus the one chunk a socket with nothing queued may always add),
+ * and once the readers hurry every byte arrives.
+ */
+TEST_F_TIMEOUT(pair, slow_readers_stay_within_memory_bound, 300)
+{
+	static const char * const host[2] = { "stt-a", "stt-b" };
+	struct slow_writer w[SLOW_STREAMS];
+	struct slow_reader r[SLOW_STREAMS];
+	pthread_t tw[SLOW_STREAMS], tr[SLOW_STREAMS];
+	int c[SLOW_STREAMS], a[SLOW_STREAMS], stop = 0, hurry = 0, i, h;
+	long long peak[2] = { 0, 0 }, max[2], used;
+	int ms = 4000, t;
+
+	if (!access("/sys/kernel/debug/kmemleak", F_OK))
+		ms = 10000;
+	for (h = 0; h < 2; h++) {
+		ASSERT_EQ(0, sysctl_in(host[h], "mem_max_kbytes", 4096));
+		max[h] = in_ns(host[h], mem_line, "max_bytes", 0);
+		ASSERT_EQ(4096 << 10, max[h]);
+	}
+	for (i = 0; i < SLOW_STREAMS; i++) {
+		c[i] = stt_sock(SOCK_STREAM);
+		ASSERT_LE(0, c[i]);
+		ASSERT_EQ(0, set_int(c[i], SOL_SOCKET, SO_SNDBUF, 1 << 20));
+		ASSERT_EQ(0, do_connect(c[i], &self->srv_addr));
+		a[i] = accept(self->srv, NULL, NULL);
+		ASSERT_LE(0, a[i]);
+		stall_guard(a[i]);
+		w[i] = (struct slow_writer){ .fd = c[i], .seed = 40 + i,
+					     .stop = &stop };
+		r[i] = (struct slow_reader){ .fd = a[i], .seed = 40 + i,
+					     .hurry = &hurry };
+		ASSERT_EQ(0, pthread_create(&tr[i], NULL, slow_read, &r[i]));
+		ASSERT_EQ(0, pthread_create(&tw[i], NULL, slow_write, &w[i]));
+	}
+	for (t = 0; t < ms; t += 20) {
+		usleep(20000);
+		for (h = 0; h < 2; h++) {
+			used = in_ns(host[h], mem_line, "allocated_bytes", 0);
+			if (used > peak[h])
+				peak[h] = used;
+		}
+	}
+	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&hurry, 1, __ATOMIC_RELAXED);
+	for (i = 0; i < SLOW_STREAMS; i++) {
+		pthread_join(tw[i], NULL);
+		pthread_join(tr[i], NULL);
+	}
+	TH_LOG("peak queued: receiver %lld, sender %lld bytes; bound %lld",
+	       peak[0], peak[1], max[0]);
+	TH_LOG("mem_pressure a %lld, b %lld; sndbuf_mem_blocked b %lld",
+	       stat_in("stt-a", "mem_pressure"), stat_in("stt-b", "mem_pressure"),
+	       stat_in("stt-b", "sndbuf_mem_blocked"));
+	for (i = 0; i < SLOW_STREAMS; i++) {
+		EXPECT_EQ(0, w[i].err);
+		EXPECT_EQ(0, r[i].err);
+		EXPECT_LT(0, w[i].eagain);
+		EXPECT_EQ(w[i].sent, r[i].got);
+		EXPECT_EQ(0, r[i].bad);
+	}
+	EXPECT_LT(0, stat_in("stt-b", "mem_pressure"));
+	for (h = 0; h < 2; h++) {
+		EXPECT_LT(0, peak[h]);
+		EXPECT_GE(max[h] + SLOW_STREAMS * (64 << 10), peak[h]);
+	}
+	for (i = 0; i < SLOW_STREAMS; i++) {
+		close(c[i]);
+		close(a[i]);
+	}
+	/* Everything queued is given back, once the last ACKs are in. */
+	for (h = 0; h < 2; h++) {
+		for (t = 0; t < 100; t++) {
+			used = in_ns(host[h], mem_line, "allocated_bytes", 0);
+			if (!used)
+				break;
+			usleep(100000);
+		}
+		EXPECT_EQ(0, used);
+	}
+}
+
+#define SW_STREAMS	6
+
+/*
+ * The session window: with net.stt.session_rcvbuf at 256 KiB on the
+ * receiver (which also caps each stream's window there) and six streams
+ * whose readers wait, the streams' own windows would let 1.5 MiB through,
+ * but the senders together get no further than the session's first window
+ * (1 MiB): the scheduler stops at the session window.  Once the readers
+ * read, WINDOW_UPDATE for stream 0 lets the rest through, and every byte
+ * arrives.
+ */
+TEST_F_TIMEOUT(pair, session_window_holds_then_resumes, 300)
+{
+	const u64 each = 1 << 20, first = 1 << 20;
+	struct xfer tx[SW_STREAMS], rx[SW_STREAMS];
+	pthread_t ts[SW_STREAMS], tr[SW_STREAMS];
+	int c[SW_STREAMS], a[SW_STREAMS], i, t;
+	struct stt_info in;
+	u64 queued = 0;
+
+	ASSERT_EQ(0, sysctl_in("stt-a", "session_rcvbuf", 256 << 10));
+	for (i = 0; i < SW_STREAMS; i++) {
+		c[i] = open_stream(self->srv, &self->srv_addr, SOCK_STREAM,
+				   &a[i]);
+		ASSERT_LE(0, c[i]);
+		stall_guard(a[i]);
+		stall_guard(c[i]);
+		tx[i] = (struct xfer){ .fd = c[i], .len = each, .seed = 60 + i,
+				       .chunk = 65536, .shut = 1 };
+		rx[i] = (struct xfer){ .fd = a[i], .seed = 60 + i,
+				       .chunk = 65536 };
+		ASSERT_EQ(0, pthread_create(&ts[i], NULL, sender, &tx[i]));
+	}
+	/* Wait until the scheduler stopped at the session window. */
+	for (t = 0; t < 300 && stat_in("stt-b", "session_window_blocked") < 1; t++)
+		usleep(100000);
+	usleep(500000);
+	for (i = 0; i < SW_STREAMS; i++) {
+		ASSERT_EQ(0, stt_info(a[i], &in));
+		queued += in.stti_rcv_queued;
+	}
+	TH_LOG("unread on all streams: %llu bytes; session_window_blocked %lld",
+	       queued, stat_in("stt-b", "session_window_blocked"));
+	EXPECT_LT(0, stat_in("stt-b", "session_window_blocked"));
+	EXPECT_GE(first, queued);
+	EXPECT_LT(first / 2, queued);
+
+	for (i = 0; i < SW_STREAMS; i++)
+		ASSERT_EQ(0, pthread_create(&tr[i], NULL, receiver, &rx[i]));
+	for (i = 0; i < SW_STREAMS; i++) {
+		pthread_join(ts[i], NULL);
+		pthread_join(tr[i], NULL);
+		EXPECT_EQ(0, tx[i].err);
+		EXPECT_EQ(0, rx[i].err);
+		EXPECT_EQ(each, rx[i].len);
+		EXPECT_EQ(0, rx[i].bad);
+		EXPECT_EQ(0, memcmp(tx[i].sha, rx[i].sha, 32));
+	}
+	EXPECT_LT(0, stat_in("stt-a", "session_window_updates_out"));
+	EXPECT_EQ(0, stat_in("stt-a", "drop_session_flow"));
+	for (i = 0; i < SW_STREAMS; i++) {
 		close(c[i]);
 		close(a[i]);
 	}

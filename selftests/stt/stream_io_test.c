@@ -609,7 +609,8 @@ static void *writer(void *arg)
 
 /*
  * Priorities: streams of priority 0 and 7 on one session, each with a
- * writer that keeps its send queue full (4 MiB send buffers), a reader that
+ * writer that keeps its send queue full (4 MiB send buffers: more than the
+ * link's queue holds in flight), a reader that
  * drains both (windows as large as the session allows, so that flow control
  * does not hold either back), and a link of 4 Mbit/s (netem on the sender's
  * side), so that the link, not the CPUs, is the bottleneck: the congestion
@@ -618,7 +619,9 @@ static void *writer(void *arg)
  * delivered less (at most half of it) but not nothing; the design gives
  * 1/8.  (With an idle link both streams send whatever their writers hand
  * over: the scheduler is work-conserving.)  The debug kernel moves less
- * than 4 Mbit/s: there the link is 1 Mbit/s and the mark 1 MiB.
+ * than 4 Mbit/s: there the link is 1 Mbit/s and the mark 1 MiB.  Once the
+ * mark is passed the link goes back to full speed, for what is still queued
+ * to drain.
  */
 TEST_F_TIMEOUT(pair, priority_share, 300)
 {
@@ -636,6 +639,10 @@ TEST_F_TIMEOUT(pair, priority_share, 300)
 	double ratio, t0;
 	ssize_t n;
 
+	if (!access("/sys/kernel/debug/kmemleak", F_OK)) {
+		target = 1 << 20;
+		rate = "rate 1mbit";
+	}
 	ASSERT_EQ(0, set_int(self->srv, SOL_SOCKET, SO_RCVBUFFORCE, 16 << 20));
 	for (i = 0; i < 2; i++) {
 		c[i] = stt_sock(SOCK_STREAM);
@@ -650,10 +657,6 @@ TEST_F_TIMEOUT(pair, priority_share, 300)
 		p[i] = (struct pollfd){ .fd = a[i], .events = POLLIN };
 		w[i] = (struct writer){ .fd = c[i], .seed = 20 + i,
 					.stop = &stop, .start = &start };
-	}
-	if (!access("/sys/kernel/debug/kmemleak", F_OK)) {
-		target = 1 << 20;
-		rate = "rate 1mbit";
 	}
 	ASSERT_EQ(0, stt_netem("stt-b", rate));
 	ASSERT_EQ(0, pthread_barrier_init(&start, NULL, 3));
@@ -685,6 +688,7 @@ TEST_F_TIMEOUT(pair, priority_share, 300)
 			stt_info(a[0], &info[0]);
 			stt_info(a[1], &info[1]);
 			__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
+			stt_netem_off("stt-b");
 		}
 	}
 	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);

@@ -102,6 +102,8 @@ static int stt_endpoint_open(struct stt_endpoint *ep, struct net *net)
 		cfg.local_udp_port = ep->local.v6.sin6_port;
 		cfg.ipv6_v6only = 1;
 		cfg.bind_ifindex = ep->local.v6.sin6_scope_id;
+		/* A zero checksum is accepted (net.stt.udp_checksum). */
+		cfg.use_udp6_rx_checksums = false;
 	}
 	err = udp_sock_create(net, &cfg, &ep->udp);
 	if (err)
@@ -284,6 +286,7 @@ unsigned int stt_endpoint_dgram(struct stt_endpoint *ep,
 int stt_endpoint_xmit(struct stt_endpoint *ep, struct sk_buff *skb,
 		      const union stt_inaddr *peer)
 {
+	bool nocheck = !READ_ONCE(ep->sn->sysctl.udp_checksum);
 	unsigned int len = skb->len;
 	struct sock *sk = ep->udp->sk;
 	struct dst_entry *dst;
@@ -301,12 +304,12 @@ int stt_endpoint_xmit(struct stt_endpoint *ep, struct sk_buff *skb,
 				    fl.u.ip4.saddr, fl.u.ip4.daddr, 0,
 				    ip4_dst_hoplimit(dst), htons(IP_DF),
 				    fl.u.ip4.fl4_sport, fl.u.ip4.fl4_dport,
-				    false, false);
+				    false, nocheck);
 	else
 		udp_tunnel6_xmit_skb(dst, sk, skb, NULL, &fl.u.ip6.saddr,
 				     &fl.u.ip6.daddr, 0, ip6_dst_hoplimit(dst),
 				     0, fl.u.ip6.fl6_sport, fl.u.ip6.fl6_dport,
-				     false);
+				     nocheck);
 	STT_INC(ep->sn, PACKETS_OUT);
 	stt_count(ep->sn, STT_STAT_BYTES_OUT, len);
 	return 0;

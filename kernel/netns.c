@@ -52,6 +52,7 @@ static const struct stt_sysctl stt_sysctl_defaults = {
 	.user_timeout_ms	= 30000,
 	.mem_max_kbytes		= 64 * 1024,
 	.session_rcvbuf		= 4 << 20,
+	.udp_checksum		= 1,
 };
 
 #define STT_SYSCTL(field, lo, hi) {					\
@@ -83,6 +84,7 @@ static const struct ctl_table stt_sysctl_template[] = {
 	STT_SYSCTL(user_timeout_ms, &stt_one, &stt_ms_max),
 	STT_SYSCTL(mem_max_kbytes, &stt_mem_min, &stt_int_max),
 	STT_SYSCTL(session_rcvbuf, &stt_sbuf_min, &stt_sbuf_max),
+	STT_SYSCTL(udp_checksum, &stt_zero, &stt_one),
 	{ }
 };
 
@@ -175,6 +177,7 @@ static const char * const stt_stat_names[STT_STAT_MAX] = {
 	[STT_STAT_CTL_RETRANSMITS]           = "ctl_retransmits",
 	[STT_STAT_RTO_FIRED]                 = "rto_fired",
 	[STT_STAT_CWND_BLOCKED]              = "cwnd_blocked",
+	[STT_STAT_PACED]                     = "paced",
 	[STT_STAT_SENT_UNTRACKED]            = "sent_untracked",
 	[STT_STAT_DROP_ACK_INVALID]          = "drop_ack_invalid",
 	[STT_STAT_MEM_PRESSURE]              = "mem_pressure",

@@ -10,11 +10,12 @@
  * sending p + 1 frames per turn), sends lost chunks before new ones, respects
  * each stream's flow control window, the session's flow control window (the
  * peer's limit on new data over all streams: snd_total, which only the
- * pusher touches, against snd_max_total) and its congestion window, and
- * seals each chunk into a new packet skb (out of place, so the chunk stays
- * as it was for a retransmission).  Chunks are charged to the namespace's
- * memory (mem.c), and the send buffer a writer may fill shrinks under its
- * pressure.
+ * pusher touches, against snd_max_total), its congestion window and its
+ * pacer (pace.c: when the pacer holds a packet back, a timer runs the
+ * pusher again once it may go), and seals each chunk into a new packet skb
+ * (out of place, so the chunk stays as it was for a retransmission).
+ * Chunks are charged to the namespace's memory (mem.c), and the send buffer
+ * a writer may fill shrinks under its pressure.
  *
  * One pusher runs per session at a time (%STT_TX_BUSY); whoever finds it
  * busy leaves a note (%STT_TX_AGAIN) and the running pusher looks again, so
@@ -104,6 +105,48 @@ static void stt_chunk_xmit(struct stt_session *s, struct stt_sock *ssk,
 	if (stt_session_xmit(s, skb, chunk->data, &rec))
 		STT_INC(s->sn, TX_ERRORS);
 	skb_pull(chunk, STT_CHUNK_HDR);
+	stt_pace_sent(&s->pacer, ktime_get_ns(), plen + STT_TAG_LEN);
+}
+
+/*
+ * Whether the pacer holds the next DATA packet back; if so, its timer runs
+ * the pusher when the packet may go.  The rate follows the congestion
+ * window and the RTT, read without the lock as stt_recovery_room() does.
+ */
+static bool stt_output_paced(struct stt_session *s)
+{
+	u64 now = ktime_get_ns(), wait;
+
+	stt_pace_set(&s->pacer, stt_pace_rate(READ_ONCE(s->cc.cwnd),
+					      READ_ONCE(s->cc.ssthresh),
+					      READ_ONCE(s->rtt.srtt)),
+		     s->dgram);
+	wait = stt_pace_wait(&s->pacer, now);
+	if (!wait)
+		return false;
+	if (READ_ONCE(s->state) == STT_SS_ESTABLISHED)
+		hrtimer_start(&s->pace_timer, ns_to_ktime(wait),
+			      HRTIMER_MODE_REL_SOFT);
+	STT_INC(s->sn, PACED);
+	return true;
+}
+
+/**
+ * stt_output_pace_timer() - the pacer lets the next packet go
+ * @t: stt_session.pace_timer
+ *
+ * Runs in softirq context.  The session is alive: stt_recovery_destroy()
+ * cancels the timer, and a closed session does not arm it.
+ *
+ * Return: %HRTIMER_NORESTART; the pusher arms it again if it must.
+ */
+enum hrtimer_restart stt_output_pace_timer(struct hrtimer *t)
+{
+	struct stt_session *s = container_of(t, struct stt_session,
+					     pace_timer);
+
+	stt_output_push(s, false);
+	return HRTIMER_NORESTART;
 }
 
 /* Send the first chunk marked lost again.  Returns whether there was one. */
@@ -143,6 +186,7 @@ enum {
 	STT_TURN_CWND,		/* the congestion window is full */
 	STT_TURN_BUDGET,	/* the pusher's budget is spent */
 	STT_TURN_SESSION,	/* the session's flow control window is full */
+	STT_TURN_PACE,		/* the pacer holds the next packet back */
 };
 
 /* A stream's turn; see stt_output_turn(). */
@@ -159,6 +203,8 @@ static int stt_output_stream(struct stt_session *s, struct stt_sock *ssk,
 	while (*budget > 0 && *quantum > 0) {
 		if (!stt_recovery_room(s, stt_chunk_cap(s)))
 			return STT_TURN_CWND;
+		if (stt_output_paced(s))
+			return STT_TURN_PACE;
 		if (READ_ONCE(ssk->rtx_lost) &&
 		    stt_output_resend(s, ssk, quantum)) {
 			(*budget)--;
@@ -234,8 +280,8 @@ static int stt_output_stream(struct stt_session *s, struct stt_sock *ssk,
  * quantum, its window, the session window, the congestion window and the
  * budget last.  The quantum is the stream's share, max_frame times
  * (priority + 1) bytes per round; what is left of it when the session
- * window, the congestion window or the budget ends the turn carries over to
- * the stream's next turn, which comes first, so an interruption neither
+ * window, the congestion window, the pacer or the budget ends the turn
+ * carries over to the stream's next turn, which comes first, so an interruption neither
  * takes a stream's share nor adds to it.
  */
 static int stt_output_turn(struct stt_session *s, struct stt_sock *ssk,
@@ -266,7 +312,8 @@ static void stt_output_resend_blocked(struct stt_session *s, int *budget)
 	struct stt_sock *ssk, *hit;
 	long quantum;
 
-	while (*budget > 0 && stt_recovery_room(s, stt_chunk_cap(s))) {
+	while (*budget > 0 && stt_recovery_room(s, stt_chunk_cap(s)) &&
+	       !stt_output_paced(s)) {
 		hit = NULL;
 		spin_lock_bh(&s->tx_lock);
 		list_for_each_entry(ssk, &s->tx_ready, tx_node) {
@@ -337,6 +384,8 @@ again:
 			STT_INC(s->sn, CWND_BLOCKED);
 			break;
 		}
+		if (turn == STT_TURN_PACE)
+			break;		/* the pace timer runs the pusher again */
 		if (turn == STT_TURN_SESSION) {
 			/* A WINDOW_UPDATE for stream 0 runs the pusher again. */
 			STT_INC(s->sn, SESSION_WINDOW_BLOCKED);

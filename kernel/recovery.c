@@ -696,6 +696,8 @@ int stt_recovery_init(struct stt_session *s)
 	stt_ranges_init(&s->rx_ranges);
 	timer_setup(&s->rtx_timer, stt_recovery_timer, 0);
 	timer_setup(&s->ack_timer, stt_recovery_ack_timer, 0);
+	hrtimer_init(&s->pace_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
+	s->pace_timer.function = stt_output_pace_timer;
 	return 0;
 }
 
@@ -718,6 +720,7 @@ void stt_recovery_stop(struct stt_session *s)
 {
 	del_timer(&s->rtx_timer);
 	del_timer(&s->ack_timer);
+	hrtimer_try_to_cancel(&s->pace_timer);
 }
 
 /**
@@ -728,5 +731,6 @@ void stt_recovery_destroy(struct stt_session *s)
 {
 	del_timer_sync(&s->rtx_timer);
 	del_timer_sync(&s->ack_timer);
+	hrtimer_cancel(&s->pace_timer);
 	kvfree(s->sent);
 }

@@ -8,6 +8,7 @@
 #ifndef _STT_H
 #define _STT_H
 
+#include <linux/hrtimer.h>
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/percpu.h>
@@ -28,6 +29,7 @@
 #include "ranges.h"
 #include "rtt.h"
 #include "cc.h"
+#include "pace.h"
 
 /**
  * struct stt_sysctl - the net.stt.* settings of one namespace
@@ -52,6 +54,9 @@
  *	hold; windows and send buffers shrink from half of it on (mem.c)
  * @session_rcvbuf: bytes of stream data, over all streams of a session,
  *	received and not yet read that the session window allows
+ * @udp_checksum: 1 to fill in the UDP checksum of the datagrams sent, 0 to
+ *	send them with none (the AEAD tag covers every byte of the packet);
+ *	received datagrams without one are accepted either way
  *
  * All ints, as the proc handlers want them.  Read with READ_ONCE().
  */
@@ -74,6 +79,7 @@ struct stt_sysctl {
 	int user_timeout_ms;
 	int mem_max_kbytes;
 	int session_rcvbuf;
+	int udp_checksum;
 };
 
 /**
@@ -335,6 +341,8 @@ struct stt_handshake;
  *	congestion window says
  * @rtx_timer: time-threshold losses, the retransmission timeout and the user
  *	timeout
+ * @pacer: when the next DATA packet may leave; only the pusher touches it
+ * @pace_timer: runs the pusher when the pacer lets the next packet go
  * @rx_ranges: packet numbers received, for ACK frames (@rx_lock)
  * @rx_largest_time: when the largest of them arrived (@rx_lock)
  * @rx_nacked: the highest packet number a NACK reported missing (@rx_lock)
@@ -420,6 +428,8 @@ struct stt_session {
 	u32 reo_steps;
 	u32 pto_probes;
 	struct timer_list rtx_timer;
+	struct stt_pacer pacer;
+	struct hrtimer pace_timer;
 
 	struct stt_ranges rx_ranges;
 	u64 rx_largest_time;
@@ -667,6 +677,7 @@ void stt_stream_ctl_settled(struct stt_session *s, const struct stt_sent *rec,
 /* output.c */
 void stt_output_push(struct stt_session *s, bool may_sleep);
 void stt_output_push_work(struct work_struct *work);
+enum hrtimer_restart stt_output_pace_timer(struct hrtimer *t);
 void stt_output_schedule(struct stt_session *s, struct stt_sock *ssk,
 			 bool may_sleep);
 void stt_output_unschedule(struct stt_session *s, struct stt_sock *ssk);

@@ -2,8 +2,10 @@
 /*
  * Two test hosts for the STT selftests: network namespaces "stt-a" and "stt-b"
  * joined by a veth pair, with addresses from the documentation ranges
- * (192.0.2.1 and 192.0.2.2, 2001:db8::1 and 2001:db8::2).  A test enters a
- * host with stt_enter(); sockets stay in the namespace they were created in.
+ * (192.0.2.1 and 192.0.2.2, 2001:db8::1 and 2001:db8::2); or, for a link in
+ * the middle of the path, the same two hosts on two subnets joined by a
+ * router, "stt-r" (stt_routed_up()).  A test enters a host with stt_enter();
+ * sockets stay in the namespace they were created in.
  */
 #ifndef _STT_NETNS_H
 #define _STT_NETNS_H
@@ -20,6 +22,8 @@
 #define STT_B4 "192.0.2.2"
 #define STT_A6 "2001:db8::1"
 #define STT_B6 "2001:db8::2"
+/* stt-b's address when a router joins the hosts. */
+#define STT_B4_ROUTED "198.51.100.2"
 
 /*
  * Run @argv with @input (may be NULL) on its standard input; returns its exit
@@ -82,13 +86,15 @@ static inline int stt_netem_off(const char *ns)
 		       (char *const[]){ "tc", "-n", (char *)ns, "-batch", "-", NULL });
 }
 
-/* Remove the two hosts (and with them the veth pair); quiet if absent. */
+/* Remove the hosts (and with them the veth pairs); quiet if absent. */
 static inline void stt_hosts_down(void)
 {
 	if (!access("/run/netns/stt-a", F_OK))
 		stt_ip_batch(NULL, "netns del stt-a\n");
 	if (!access("/run/netns/stt-b", F_OK))
 		stt_ip_batch(NULL, "netns del stt-b\n");
+	if (!access("/run/netns/stt-r", F_OK))
+		stt_ip_batch(NULL, "netns del stt-r\n");
 }
 
 /* Create the two hosts; 0 on success. */
@@ -124,6 +130,66 @@ static inline int stt_enter(const char *name)
 	rc = setns(fd, CLONE_NEWNET);
 	close(fd);
 	return rc;
+}
+
+/*
+ * The hosts behind a router: stt-a (192.0.2.1) and stt-r's "to-a"
+ * (192.0.2.254) on one veth pair, stt-b (198.51.100.2) and stt-r's "to-b"
+ * (198.51.100.254) on another, stt-r forwarding between them.  IPv4 only.
+ * 0 on success.
+ */
+static inline int stt_routed_up(void)
+{
+	int back, fd, rc = -1;
+
+	stt_hosts_down();
+	if (stt_ip_batch(NULL, "netns add stt-a\nnetns add stt-b\nnetns add stt-r\n"))
+		return -1;
+	if (stt_ip_batch("stt-r",
+			 "link add to-a type veth peer name veth0 netns stt-a\n"
+			 "link add to-b type veth peer name veth0 netns stt-b\n"
+			 "link set lo up\n"
+			 "addr add 192.0.2.254/24 dev to-a\n"
+			 "addr add 198.51.100.254/24 dev to-b\n"
+			 "link set to-a up\n"
+			 "link set to-b up\n"))
+		return -1;
+	if (stt_ip_batch("stt-a",
+			 "link set lo up\n"
+			 "addr add 192.0.2.1/24 dev veth0\n"
+			 "link set veth0 up\n"
+			 "route add default via 192.0.2.254\n"))
+		return -1;
+	if (stt_ip_batch("stt-b",
+			 "link set lo up\n"
+			 "addr add 198.51.100.2/24 dev veth0\n"
+			 "link set veth0 up\n"
+			 "route add default via 198.51.100.254\n"))
+		return -1;
+	/* /proc/sys/net is the namespace of whoever opens it. */
+	back = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (back < 0)
+		return -1;
+	if (!stt_enter("stt-r")) {
+		fd = open("/proc/sys/net/ipv4/ip_forward", O_WRONLY | O_CLOEXEC);
+		if (fd >= 0 && write(fd, "1\n", 2) == 2)
+			rc = 0;
+		if (fd >= 0)
+			close(fd);
+	}
+	if (setns(back, CLONE_NEWNET))
+		rc = -1;
+	close(back);
+	return rc;
+}
+
+/* Put qdisc @spec (e.g. "tbf rate 8mbit ...") at the root of @ns's @dev. */
+static inline int stt_qdisc(const char *ns, const char *dev, const char *spec)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "qdisc replace dev %s root %s\n", dev, spec);
+	return stt_run(cmd, (char *const[]){ "tc", "-n", (char *)ns, "-batch", "-", NULL });
 }
 
 #endif /* _STT_NETNS_H */

@@ -236,7 +236,7 @@ static inline void log_drops(struct __test_metadata *_metadata)
 		"drop_ack_invalid", "packets_lost_spurious", "nacks_in",
 		"drop_duplicate", "drop_stream_closed", "mem_pressure",
 		"sndbuf_mem_blocked", "session_window_blocked",
-		"drop_session_flow",
+		"drop_session_flow", "paced",
 	};
 	unsigned int i;
 

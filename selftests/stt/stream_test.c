@@ -391,6 +391,8 @@ TEST_F_TIMEOUT(pair, limits_and_sysctls, 120)
 	EXPECT_EQ(-EINVAL, write_sysctl("mem_max_kbytes", 2147483648L));
 	EXPECT_EQ(-EINVAL, write_sysctl("session_rcvbuf", 65535));
 	EXPECT_EQ(-EINVAL, write_sysctl("session_rcvbuf", (1L << 30) + 1));
+	EXPECT_EQ(-EINVAL, write_sysctl("udp_checksum", 2));
+	EXPECT_EQ(-EINVAL, write_sysctl("udp_checksum", -1));
 	EXPECT_EQ(0, write_sysctl("max_frame", 4096));
 	v = 100;
 	EXPECT_EQ(-1, setsockopt(c3, SOL_STT, STT_MAX_FRAME, &v, sizeof(v)));

@@ -5,7 +5,8 @@
  * streams move their data concurrently and every byte arrives, in order,
  * checked against the pattern and by hash, and the counters show that the
  * recovery happened (or, for corruption, the AEAD refused what netem
- * altered).  A stream of small messages keeps flowing beside a bulk stream
+ * altered).  A stream whose reader stalls keeps its session through
+ * keepalives.  A stream of small messages keeps flowing beside a bulk stream
  * at 5 % loss.  And a peer that stops acknowledging fails the session with
  * ETIMEDOUT after the user timeout.
  */
@@ -78,6 +79,59 @@ TEST_F_TIMEOUT(pair, user_timeout_gives_etimedout, 120)
 	p = (struct pollfd){ .fd = a, .events = POLLIN };
 	ASSERT_EQ(1, poll(&p, 1, 5000));
 	EXPECT_EQ(ETIMEDOUT, sock_error(a));
+	close(c);
+	close(a);
+}
+
+/*
+ * A stall is not silence: the reader stops reading for over three idle
+ * timeouts while the writer has more to send, so both windows fill and no
+ * data moves, yet keepalives keep the session up on both hosts; once the
+ * reader reads again, every byte arrives.
+ */
+TEST_F_TIMEOUT(pair, stalled_stream_keeps_the_session, 120)
+{
+	const char *host[] = { "stt-a", "stt-b" };
+	struct xfer tx, rx;
+	struct stt_info in;
+	socklen_t len = sizeof(in);
+	pthread_t tt, rt;
+	int c, a, h;
+
+	for (h = 0; h < 2; h++) {
+		ASSERT_EQ(0, sysctl_in(host[h], "idle_timeout_ms", 1500));
+		ASSERT_EQ(0, sysctl_in(host[h], "keepalive_ms", 300));
+	}
+	c = open_stream(self->srv, &self->srv_addr, SOCK_STREAM, &a);
+	ASSERT_LE(0, c);
+	tx = (struct xfer){ .fd = c, .len = 4 << 20, .seed = 9,
+			    .chunk = 65536, .shut = 1 };
+	rx = (struct xfer){ .fd = a, .seed = 9, .chunk = 65536 };
+	ASSERT_EQ(0, pthread_create(&tt, NULL, sender, &tx));
+
+	/* Nobody reads for 5 s: the idle timeout three times over. */
+	usleep(5000 * 1000);
+	ASSERT_EQ(0, getsockopt(c, SOL_STT, STT_INFO, &in, &len));
+	TH_LOG("stalled: %llu of %llu bytes sent, keepalives a %lld, b %lld",
+	       (unsigned long long)in.stti_bytes_sent, tx.len,
+	       stat_in("stt-a", "keepalives"), stat_in("stt-b", "keepalives"));
+	EXPECT_GT(tx.len, in.stti_bytes_sent);
+	EXPECT_LT(0, stat_in("stt-b", "stream_window_blocked"));
+	/* One side's KEEPALIVE every 300 ms at least (the other answers). */
+	EXPECT_LE(8, stat_in("stt-a", "keepalives") +
+		     stat_in("stt-b", "keepalives"));
+	EXPECT_EQ(0, stat_in("stt-a", "sessions_peer_timeout"));
+	EXPECT_EQ(0, stat_in("stt-b", "sessions_peer_timeout"));
+
+	ASSERT_EQ(0, pthread_create(&rt, NULL, receiver, &rx));
+	pthread_join(tt, NULL);
+	pthread_join(rt, NULL);
+	EXPECT_EQ(0, tx.err);
+	EXPECT_EQ(0, rx.err);
+	EXPECT_EQ(tx.len, rx.len);
+	EXPECT_EQ(0, rx.bad);
+	EXPECT_EQ(0, memcmp(tx.sha, rx.sha, 32));
+	EXPECT_EQ(0, stat_in("stt-b", "sessions_closed"));
 	close(c);
 	close(a);
 }
@@ -225,7 +279,8 @@ FIXTURE(lossy) {
 /*
  * @netem: what each direction of the link does; @streams: how many run at
  * once; @mbytes: MiB they move in all; @counter and @host: a counter that
- * must have moved (on stt-a, the receiver, or stt-b, the sender).
+ * must have moved (on stt-a, the receiver, or stt-b, the sender); @no_csum:
+ * the hosts send without UDP checksums.
  */
 FIXTURE_VARIANT(lossy) {
 	const char *netem;
@@ -234,16 +289,17 @@ FIXTURE_VARIANT(lossy) {
 	const char *counter;
 	const char *host;
 	int no_csum;
+	int resends;	/* the link loses packets: some must be sent again */
 };
 
 FIXTURE_VARIANT_ADD(lossy, loss_1) {
 	.netem = "loss 1%", .streams = 4, .mbytes = 50,
-	.counter = "retransmits", .host = "stt-b",
+	.counter = "retransmits", .host = "stt-b", .resends = 1,
 };
 
 FIXTURE_VARIANT_ADD(lossy, loss_5) {
 	.netem = "loss 5%", .streams = 4, .mbytes = 50,
-	.counter = "retransmits", .host = "stt-b",
+	.counter = "retransmits", .host = "stt-b", .resends = 1,
 };
 
 FIXTURE_VARIANT_ADD(lossy, reorder) {
@@ -258,7 +314,7 @@ FIXTURE_VARIANT_ADD(lossy, duplicate) {
 
 FIXTURE_VARIANT_ADD(lossy, loss_20) {
 	.netem = "loss 20%", .streams = 4, .mbytes = 50,
-	.counter = "retransmits", .host = "stt-b",
+	.counter = "retransmits", .host = "stt-b", .resends = 1,
 };
 
 FIXTURE_VARIANT_ADD(lossy, jitter) {
@@ -275,7 +331,7 @@ FIXTURE_VARIANT_ADD(lossy, jitter) {
  */
 FIXTURE_VARIANT_ADD(lossy, corrupt) {
 	.netem = "corrupt 2%", .streams = 4, .mbytes = 50,
-	.counter = "drop_auth", .host = "stt-a", .no_csum = 1,
+	.counter = "drop_auth", .host = "stt-a", .no_csum = 1, .resends = 1,
 };
 
 FIXTURE_SETUP(lossy)
@@ -367,8 +423,10 @@ TEST_F_TIMEOUT(lossy, streams_arrive_whole, 1800)
 		EXPECT_EQ(!in.stti_bytes_retrans, !in.stti_frames_retrans);
 		retrans += in.stti_bytes_retrans;
 	}
-	if (!strcmp(variant->counter, "retransmits"))
+	if (variant->resends) {
 		EXPECT_LT(0, retrans);
+		EXPECT_LT(0, stat_in("stt-b", "retransmits"));
+	}
 	TH_LOG("%llu bytes sent again", retrans);
 	log_drops(_metadata);
 	for (i = 0; i < n; i++) {

@@ -130,7 +130,7 @@ TEST_F_TIMEOUT(routed, stt_and_tcp_share_a_link, 300)
 
 	/* The debug kernel moves some 30 times less: a slower link for it. */
 	if (!access("/sys/kernel/debug/kmemleak", F_OK)) {
-		mbit = 1;
+		mbit = 2;
 		warm_ms = 10000;
 		run_ms = 30000;
 	}

@@ -91,7 +91,7 @@ TEST_F_TIMEOUT(pair, user_timeout_gives_etimedout, 120)
  */
 TEST_F_TIMEOUT(pair, stalled_stream_keeps_the_session, 120)
 {
-	const char *host[] = { "stt-a", "stt-b" };
+	static const char * const host[] = { "stt-a", "stt-b" };
 	struct xfer tx, rx;
 	struct stt_info in;
 	socklen_t len = sizeof(in);

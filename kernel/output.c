@@ -281,8 +281,8 @@ static int stt_output_stream(struct stt_session *s, struct stt_sock *ssk,
  * budget last.  The quantum is the stream's share, max_frame times
  * (priority + 1) bytes per round; what is left of it when the session
  * window, the congestion window, the pacer or the budget ends the turn
- * carries over to the stream's next turn, which comes first, so an interruption neither
- * takes a stream's share nor adds to it.
+ * carries over to the stream's next turn, which comes first, so an
+ * interruption neither takes a stream's share nor adds to it.
  */
 static int stt_output_turn(struct stt_session *s, struct stt_sock *ssk,
 			   int *budget)

@@ -5,7 +5,7 @@
  * that the window can grow, a quarter more after it, as Linux TCP paces)
  * and a token bucket kept as a time: each packet sent moves the bucket's
  * time on by its size at the rate, and a packet may go while that time is
- * less than a burst ahead of now.  The burst is a millisecond at the rate,
+ * less than a burst (less the packet itself) ahead of now.  The burst is a millisecond at the rate,
  * at least 2 and at most 10 datagrams, so that a window is never sent in one
  * go while a fast path needs few timer wake-ups.  Pure code: see pure.h.
  */
@@ -49,7 +49,8 @@ void stt_pace_set(struct stt_pacer *p, u64 rate, u32 mss)
 		burst = (u64)STT_PACE_BURST_MIN * mss;
 	if (burst > (u64)STT_PACE_BURST_MAX * mss)
 		burst = (u64)STT_PACE_BURST_MAX * mss;
-	p->burst = burst * STT_NS_PER_SEC / rate;
+	/* A packet is checked before it is charged: one datagram less. */
+	p->burst = (burst - mss) * STT_NS_PER_SEC / rate;
 }
 
 /**

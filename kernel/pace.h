@@ -20,7 +20,8 @@
 /**
  * struct stt_pacer - a token bucket in time
  * @rate: bytes per second; 0 for no limit
- * @burst: ns of sending at @rate that may go back to back
+ * @burst: ns of sending at @rate that @next may run ahead of now; the
+ *	burst less one datagram, since a packet is checked before it counts
  * @next: ns: when the packets sent so far would have left at @rate
  *
  * The caller serialises; the functions never sleep.

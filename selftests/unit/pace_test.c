@@ -25,12 +25,13 @@ TEST(burst_is_a_millisecond_within_bounds)
 {
 	struct stt_pacer p = { 0 };
 
-	stt_pace_set(&p, 5000000, MSS);		/* 5 kB per ms */
-	EXPECT_EQ(1 * MS, p.burst);
-	stt_pace_set(&p, 100000, MSS);		/* 100 B per ms: 2 datagrams */
-	EXPECT_EQ(20 * MS, p.burst);
+	/* The credit is the burst less the datagram being checked. */
+	stt_pace_set(&p, 5000000, MSS);		/* 5 kB per ms: 5 datagrams */
+	EXPECT_EQ(800000, p.burst);
+	stt_pace_set(&p, 100000, MSS);		/* 100 B per ms: 2 */
+	EXPECT_EQ(10 * MS, p.burst);
 	stt_pace_set(&p, 100000000, MSS);	/* 100 kB per ms: 10 */
-	EXPECT_EQ(100000, p.burst);
+	EXPECT_EQ(90000, p.burst);
 }
 
 TEST(back_to_back_up_to_the_burst_then_spaced)
@@ -44,8 +45,7 @@ TEST(back_to_back_up_to_the_burst_then_spaced)
 		stt_pace_sent(&p, now, MSS);
 		n++;
 	}
-	/* Two go within the burst, a third because the bucket was full. */
-	EXPECT_EQ(3, n);
+	EXPECT_EQ(2, n);
 	EXPECT_EQ(1 * MS, stt_pace_wait(&p, now));
 	now += MS;
 	EXPECT_EQ(0, stt_pace_wait(&p, now));
@@ -66,7 +66,7 @@ TEST(idle_refills_one_burst_only)
 		stt_pace_sent(&p, now, MSS);
 		n++;
 	}
-	EXPECT_EQ(3, n);
+	EXPECT_EQ(2, n);
 }
 
 TEST(no_rate_no_wait)

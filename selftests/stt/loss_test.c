@@ -20,14 +20,6 @@
 #include "kselftest_harness.h"
 #include "pair.h"
 
-static long long ms_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 static int sock_error(int fd)
 {
 	int err = -1;

@@ -22,8 +22,6 @@
 #define STT_B4 "192.0.2.2"
 #define STT_A6 "2001:db8::1"
 #define STT_B6 "2001:db8::2"
-/* stt-b's address when a router joins the hosts. */
-#define STT_B4_ROUTED "198.51.100.2"
 
 /*
  * Run @argv with @input (may be NULL) on its standard input; returns its exit

@@ -14,6 +14,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "stt_test.h"
 #include "netns.h"
@@ -25,6 +26,15 @@
 static const unsigned char key[STT_PSK_LEN] = { 0x5e, 0xed, 0x07 };
 
 typedef unsigned long long u64;
+
+/* CLOCK_MONOTONIC in milliseconds. */
+static inline long long ms_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
 
 static inline long long stt_stat(const char *name)
 {

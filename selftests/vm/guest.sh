@@ -36,8 +36,8 @@ for t in "${STT_TESTS[@]}"; do
 	echo "stt-guest: running $name"
 	cd "$(dirname "$t")" || exit 1
 	# A program's own test cases have their timeouts; this only stops a
-	# program that hangs outright (stream_io_test needs ~15 min under KASAN).
-	timeout -k 5 "${STT_TEST_TIMEOUT:-2400}" "$t" >"$STT_OUT/$name.tap" 2>&1
+	# program that hangs outright (loss_test needs ~20 min under KASAN).
+	timeout -k 5 "${STT_TEST_TIMEOUT:-3600}" "$t" >"$STT_OUT/$name.tap" 2>&1
 	echo $? >"$STT_OUT/$name.rc"
 	cat "$STT_OUT/$name.tap"
 done

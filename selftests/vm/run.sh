@@ -14,7 +14,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-timeout=4200
+timeout=5000
 kernel= kver= out= ko=
 while getopts k:r:o:m:t: opt; do
 	case $opt in

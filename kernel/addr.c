@@ -8,6 +8,14 @@
  */
 #include "addr.h"
 
+/* fe80::/10: the address means something only on one link. */
+static bool stt_addr_is_link_local(const struct sockaddr_stt *sa)
+{
+	return sa->sstt_addr_family == AF_INET6 &&
+	       sa->sstt_addr.v6.s6_addr[0] == 0xfe &&
+	       (sa->sstt_addr.v6.s6_addr[1] & 0xc0) == 0x80;
+}
+
 static bool stt_addr_is_multicast(const struct sockaddr_stt *sa)
 {
 	if (sa->sstt_addr_family == AF_INET)
@@ -24,7 +32,8 @@ static bool stt_addr_is_multicast(const struct sockaddr_stt *sa)
  *
  * Return: 0 if the address is acceptable for @use; -EINVAL for a short
  * length, a non-zero reserved or output-only field, a stream id in bind(),
- * port 0 or a multicast address in connect(), or an IPv4 address with a scope;
+ * port 0 or a multicast address in connect(), an IPv4 address with a scope,
+ * or an IPv6 link-local address without one (which link would it be on?);
  * -EAFNOSUPPORT when the family is not STT or the IP family is neither IPv4
  * nor IPv6.
  */
@@ -40,6 +49,8 @@ int stt_addr_check(const struct sockaddr_stt *sa, int len, int family,
 	if (sa->sstt_session)
 		return -EINVAL;
 	if (sa->sstt_addr_family == AF_INET && sa->sstt_scope_id)
+		return -EINVAL;
+	if (stt_addr_is_link_local(sa) && !sa->sstt_scope_id)
 		return -EINVAL;
 
 	if (use == STT_ADDR_BIND)

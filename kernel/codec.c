@@ -122,6 +122,8 @@ static int stt_body_len(u8 type)
 		return STT_FINAL_LEN;
 	case STT_FRAME_REJECT:
 		return STT_REJECT_LEN;
+	case STT_FRAME_COOKIE:
+		return STT_COOKIE_LEN;
 	case STT_FRAME_ACK:
 		return STT_ACK_MIN_LEN;
 	case STT_FRAME_NACK:
@@ -180,6 +182,10 @@ static int stt_fixed_decode(const u8 *b, struct stt_frame *f)
 	case STT_FRAME_REJECT:
 		f->reject.reason = stt_get32(b);
 		f->reject.nonce = b + 4;
+		break;
+	case STT_FRAME_COOKIE:
+		f->cookie.nonce = b;
+		f->cookie.mac = b + STT_HS_NONCE_LEN;
 		break;
 	case STT_FRAME_ACK:
 		f->ack.largest = stt_get64(b);
@@ -265,6 +271,10 @@ static void stt_fixed_encode(u8 *b, const struct stt_frame *f)
 	case STT_FRAME_REJECT:
 		stt_put32(b, f->reject.reason);
 		memcpy(b + 4, f->reject.nonce, STT_HS_NONCE_LEN);
+		break;
+	case STT_FRAME_COOKIE:
+		memcpy(b, f->cookie.nonce, STT_HS_NONCE_LEN);
+		memcpy(b + STT_HS_NONCE_LEN, f->cookie.mac, STT_COOKIE_MAC_LEN);
 		break;
 	case STT_FRAME_ACK:
 		stt_put64(b, f->ack.largest);

@@ -42,6 +42,7 @@ struct stt_range {
  * @challenge: CHALLENGE
  * @auth_proof: AUTH_PROOF
  * @reject: REJECT
+ * @cookie: COOKIE
  * @ack: ACK; its ranges through stt_ack_range()
  * @nack: NACK; its ranges through stt_nack_range()
  * @open: STREAM_OPEN
@@ -78,6 +79,10 @@ struct stt_frame {
 			u32 reason;
 			const u8 *nonce;
 		} reject;
+		struct {
+			const u8 *nonce;	/* STT_HS_NONCE_LEN bytes */
+			const u8 *mac;		/* STT_COOKIE_MAC_LEN bytes */
+		} cookie;
 		struct {
 			u64 largest;
 			u32 delay_us;

@@ -122,17 +122,24 @@ static int stt_endpoint_open(struct stt_endpoint *ep, struct net *net)
  * stt_endpoint_get() - find or create the endpoint for a local address
  * @sn: the namespace
  * @local: address and port; port 0 picks an ephemeral port
- * @shared: get the namespace's shared client endpoint of @local's family
- *	(@local must then be the wildcard address with port 0)
+ * @sk: the socket that binds it; NULL for the namespace's shared client
+ *	endpoint of @local's family (@local must then be the wildcard address
+ *	with port 0)
  *
- * An endpoint bound to a given non-zero port is shared by every caller that
- * names that address and port.  May sleep.
+ * An endpoint bound to a given non-zero port is shared by the sockets that
+ * name that address and port, as long as they belong to the user whose
+ * socket made it, or both that socket and theirs set %SO_REUSEADDR: a
+ * user cannot bind into another user's endpoint and take its sessions'
+ * streams.  May sleep.
  *
- * Return: the endpoint with a reference taken, or an ERR_PTR().
+ * Return: the endpoint with a reference taken, or an ERR_PTR():
+ * -%EADDRINUSE when another user's endpoint holds the address.
  */
 struct stt_endpoint *stt_endpoint_get(struct stt_net *sn,
-				      const union stt_inaddr *local, bool shared)
+				      const union stt_inaddr *local,
+				      const struct sock *sk)
 {
+	bool shared = !sk;
 	struct stt_endpoint *ep;
 	bool ephemeral;
 	int err;
@@ -141,10 +148,15 @@ struct stt_endpoint *stt_endpoint_get(struct stt_net *sn,
 						     !local->v6.sin6_port;
 	mutex_lock(&sn->lock);
 	list_for_each_entry(ep, &sn->endpoints, node) {
-		if (stt_endpoint_matches(ep, local, shared, ephemeral)) {
-			refcount_inc(&ep->refs);
+		if (!stt_endpoint_matches(ep, local, shared, ephemeral))
+			continue;
+		if (sk && !uid_eq(ep->owner, sk->sk_uid) &&
+		    !(ep->reuse && sk->sk_reuse)) {
+			ep = ERR_PTR(-EADDRINUSE);
 			goto out;
 		}
+		refcount_inc(&ep->refs);
+		goto out;
 	}
 
 	ep = kzalloc(sizeof(*ep), GFP_KERNEL);
@@ -156,6 +168,8 @@ struct stt_endpoint *stt_endpoint_get(struct stt_net *sn,
 	ep->sn = sn;
 	ep->local = *local;
 	ep->shared = shared;
+	ep->owner = sk ? sk->sk_uid : GLOBAL_ROOT_UID;
+	ep->reuse = sk && sk->sk_reuse;
 	err = stt_endpoint_open(ep, sn->net);
 	if (err) {
 		kfree(ep);

@@ -6,7 +6,12 @@
  * the first traffic keys, and the outcome each side sees.  Received handshake
  * packets are handled by a per-namespace worker in process context, so the
  * X25519 and key allocation never run in softirq, and the queue feeding the
- * worker is bounded.
+ * worker is bounded (and guarded by cookie.c under load).
+ *
+ * Nothing unauthenticated changes authenticated state: a CHALLENGE or
+ * AUTH_PROOF whose proof fails is counted and ignored, the handshake goes on
+ * (a client that saw only bad proofs gives up soon after with
+ * EKEYREJECTED), and a message a session does not expect is dropped.
  */
 #include <crypto/algapi.h>
 #include <crypto/curve25519.h>
@@ -23,7 +28,15 @@
 #define STT_HELLO_FRAME		(1 + STT_HELLO_LEN)
 #define STT_CHALLENGE_FRAME	(1 + STT_CHALLENGE_LEN)
 #define STT_AUTH_FRAME		(1 + STT_AUTH_PROOF_LEN)
+#define STT_COOKIE_FRAME	(1 + STT_COOKIE_LEN)
 #define STT_HS_DGRAM_MAX	STT_HELLO_MIN_DGRAM
+
+/*
+ * How long a client that got only a CHALLENGE with a bad proof waits for a
+ * good one: the genuine server's answer races a forgery, and a server with
+ * another key repeats its bad proof for every HELLO.
+ */
+#define STT_HS_SOFT_GRACE	HZ
 
 /**
  * struct stt_handshake - a session's handshake in progress
@@ -35,6 +48,8 @@
  * @hello: the HELLO frame, as sent or received
  * @challenge: the CHALLENGE frame
  * @auth: the AUTH_PROOF frame
+ * @cookie: (client) the COOKIE frame to send after the HELLO, once the
+ *	server asked for one
  * @pn: next handshake packet number
  * @dgram: the last datagram we sent, for retransmission
  * @dgram_len: its length
@@ -48,6 +63,7 @@ struct stt_handshake {
 	u8 hello[STT_HELLO_FRAME];
 	u8 challenge[STT_CHALLENGE_FRAME];
 	u8 auth[STT_AUTH_FRAME];
+	u8 cookie[STT_COOKIE_FRAME];
 	u64 pn;
 	u8 dgram[STT_HS_DGRAM_MAX];
 	unsigned int dgram_len;
@@ -73,11 +89,14 @@ static void stt_hs_send(struct stt_session *s, u32 dst, const u8 *frame,
 		.dst_session = dst,
 		.pn = hs->pn++,
 	};
+	/* A HELLO carries the cookie the server asked for, if any. */
+	size_t clen = frame == hs->hello && hs->cookie[0] ? STT_COOKIE_FRAME : 0;
 
-	hs->dgram_len = max(STT_HDR_LEN + flen, min_len);
+	hs->dgram_len = max(STT_HDR_LEN + flen + clen, min_len);
 	memset(hs->dgram, STT_FRAME_PADDING, hs->dgram_len);
 	stt_hdr_encode(hs->dgram, &hdr);
 	memcpy(hs->dgram + STT_HDR_LEN, frame, flen);
+	memcpy(hs->dgram + STT_HDR_LEN + flen, hs->cookie, clen);
 	stt_handshake_retransmit(s);
 }
 
@@ -119,6 +138,7 @@ static void stt_hs_reject(struct stt_endpoint *ep,
 	};
 	struct sk_buff *skb;
 
+	STT_INC(ep->sn, HANDSHAKES_REFUSED);
 	stt_hdr_encode(buf, &hdr);
 	if (stt_frame_encode(buf + STT_HDR_LEN, sizeof(buf) - STT_HDR_LEN, &f) < 0)
 		return;
@@ -129,7 +149,11 @@ static void stt_hs_reject(struct stt_endpoint *ep,
 	stt_endpoint_xmit(ep, skb, peer);
 }
 
-/* The proofs bind the PSK, the shared secret and everything before them. */
+/*
+ * The proofs bind the PSK, the shared secret and everything before them.
+ * The private key stays: a client whose CHALLENGE was forged waits for the
+ * genuine one (stt_hs_forget_priv() wipes it once a proof verified).
+ */
 static int stt_hs_auth_key(struct stt_handshake *hs, const u8 *psk,
 			   const u8 *peer_pub)
 {
@@ -140,7 +164,6 @@ static int stt_hs_auth_key(struct stt_handshake *hs, const u8 *psk,
 		return -EINVAL;		/* a low-order point: no secret */
 	stt_hkdf_extract(psk, ss, hs->prk);
 	memzero_explicit(ss, sizeof(ss));
-	memzero_explicit(hs->priv, sizeof(hs->priv));
 
 	sha256_init(&st);
 	sha256_update(&st, hs->hello, sizeof(hs->hello));
@@ -148,6 +171,12 @@ static int stt_hs_auth_key(struct stt_handshake *hs, const u8 *psk,
 	sha256_final(&st, th1);
 	stt_hkdf_expand(hs->prk, STT_LABEL_AUTH, th1, sizeof(th1), hs->k_auth);
 	return 0;
+}
+
+/* Forward secrecy: the ephemeral private key goes once it served. */
+static void stt_hs_forget_priv(struct stt_handshake *hs)
+{
+	memzero_explicit(hs->priv, sizeof(hs->priv));
 }
 
 static void stt_hs_proof(const struct stt_handshake *hs, const char *label,
@@ -280,7 +309,6 @@ static void stt_hs_hello(struct stt_net *sn, struct stt_endpoint *ep,
 	}
 	mutex_unlock(&sn->lock);
 	if (!lsk) {
-		STT_INC(sn, HANDSHAKES_REFUSED);
 		stt_hs_reject(ep, peer, f, STT_REJECT_NO_LISTENER);
 		return;
 	}
@@ -290,6 +318,7 @@ static void stt_hs_hello(struct stt_net *sn, struct stt_endpoint *ep,
 	}
 	suite = (offer & f->hello.preferred) ?: (offer & -offer);
 
+	stt_session_evict_half_open(sn);
 	s = stt_session_new(sn, ep, peer, false, psk, rto_ms);
 	memzero_explicit(psk, sizeof(psk));
 	if (IS_ERR(s))
@@ -319,6 +348,7 @@ static void stt_hs_hello(struct stt_net *sn, struct stt_endpoint *ep,
 	if (stt_frame_encode(hs->challenge, sizeof(hs->challenge), &c) < 0 ||
 	    stt_hs_auth_key(hs, s->psk, f->hello.pub))
 		goto fail_hs;
+	stt_hs_forget_priv(hs);
 	stt_hs_proof(hs, STT_LABEL_SERVER,
 		     hs->challenge + sizeof(hs->challenge) - STT_MAC_LEN);
 
@@ -362,6 +392,31 @@ static struct stt_handshake *stt_hs_take(struct stt_session *s,
 	return hs;
 }
 
+/*
+ * Put a handshake taken with stt_hs_take() back, after a message that did
+ * not verify, unless the session moved on meanwhile.  A client notes
+ * @soft_error and gives up soon unless a good answer comes.
+ */
+static void stt_hs_give_back(struct stt_session *s, struct stt_handshake *hs,
+			     enum stt_session_state state, int soft_error)
+{
+	spin_lock_bh(&s->lock);
+	if (s->state == state && !s->hs) {
+		s->hs = hs;
+		hs = NULL;
+		if (soft_error && !s->soft_error) {
+			s->soft_error = soft_error;
+			if (time_before(jiffies + STT_HS_SOFT_GRACE,
+					s->deadline))
+				s->deadline = jiffies + STT_HS_SOFT_GRACE;
+			if (time_before(s->deadline, s->timer.expires))
+				mod_timer(&s->timer, s->deadline);
+		}
+	}
+	spin_unlock_bh(&s->lock);
+	kfree_sensitive(hs);
+}
+
 /* Client: the server answered.  Check its proof, prove ourselves, get keys. */
 static void stt_hs_challenge(struct stt_session *s, const struct stt_frame *f,
 			     const u8 *frame)
@@ -376,20 +431,26 @@ static void stt_hs_challenge(struct stt_session *s, const struct stt_frame *f,
 	if (!hs)
 		return;
 
-	err = -EPROTO;
-	if (!(f->challenge.suite & hs->hello[1]))
-		goto fail;
+	/*
+	 * Until the proof verified, this may be anybody's: a bad one is
+	 * counted and forgotten, and the genuine answer may still come.
+	 */
 	memcpy(hs->challenge, frame, sizeof(hs->challenge));
-	if (stt_hs_auth_key(hs, s->psk, f->challenge.pub))
-		goto fail;
+	if (!(f->challenge.suite & hs->hello[1]) ||
+	    stt_hs_auth_key(hs, s->psk, f->challenge.pub)) {
+		STT_INC(s->sn, DROP_CHALLENGE_PROOF);
+		stt_hs_give_back(s, hs, STT_SS_HELLO_SENT, 0);
+		return;
+	}
 	stt_hs_proof(hs, STT_LABEL_SERVER, proof);
 	if (crypto_memneq(proof, f->challenge.proof, sizeof(proof))) {
-		STT_INC(s->sn, HANDSHAKES_KEY_REJECTED);
-		err = -EKEYREJECTED;
-		goto fail;
+		STT_INC(s->sn, DROP_CHALLENGE_PROOF);
+		stt_hs_give_back(s, hs, STT_SS_HELLO_SENT, EKEYREJECTED);
+		return;
 	}
+	stt_hs_forget_priv(hs);
 	s->suite = f->challenge.suite;
-	s->peer_id = f->challenge.session;
+	WRITE_ONCE(s->peer_id, f->challenge.session);
 
 	a = (struct stt_frame){
 		.type = STT_FRAME_AUTH_PROOF,
@@ -398,7 +459,7 @@ static void stt_hs_challenge(struct stt_session *s, const struct stt_frame *f,
 	stt_hs_proof(hs, STT_LABEL_CLIENT, proof);
 	if (stt_frame_encode(hs->auth, sizeof(hs->auth), &a) < 0)
 		goto fail;
-	err = stt_hs_keys(s, hs, &tx, &rx);
+	err = stt_recovery_ready(s) ?: stt_hs_keys(s, hs, &tx, &rx);
 	if (err)
 		goto fail;
 
@@ -435,8 +496,15 @@ static void stt_hs_auth_proof(struct stt_session *s, const struct stt_frame *f,
 	u8 proof[STT_MAC_LEN];
 
 	if (READ_ONCE(s->state) == STT_SS_ESTABLISHED) {
-		/* Our FINAL was lost: the client repeats its proof. */
-		stt_session_send_final(s);
+		/*
+		 * Our FINAL was lost: the client repeats its proof.  Only the
+		 * proof that established the session gets FINAL again.
+		 */
+		if (crypto_memneq(s->peer_proof, f->auth_proof.proof,
+				  STT_MAC_LEN))
+			STT_INC(s->sn, HANDSHAKES_PROOF_FAILED);
+		else
+			stt_session_send_final(s);
 		return;
 	}
 	hs = stt_hs_take(s, STT_SS_CHALLENGED);
@@ -445,12 +513,17 @@ static void stt_hs_auth_proof(struct stt_session *s, const struct stt_frame *f,
 
 	stt_hs_proof(hs, STT_LABEL_CLIENT, proof);
 	if (crypto_memneq(proof, f->auth_proof.proof, sizeof(proof))) {
-		/* Not the listener's key: forget the half-open session. */
+		/*
+		 * Forged, or another key: either way the half-open session
+		 * stays until its deadline (or eviction), so that a forgery
+		 * cannot end a genuine handshake.
+		 */
 		STT_INC(s->sn, HANDSHAKES_PROOF_FAILED);
-		goto fail;
+		stt_hs_give_back(s, hs, STT_SS_CHALLENGED, 0);
+		return;
 	}
 	memcpy(hs->auth, frame, sizeof(hs->auth));
-	if (stt_hs_keys(s, hs, &tx, &rx))
+	if (stt_recovery_ready(s) || stt_hs_keys(s, hs, &tx, &rx))
 		goto fail;
 	kfree_sensitive(hs);
 
@@ -461,12 +534,14 @@ static void stt_hs_auth_proof(struct stt_session *s, const struct stt_frame *f,
 		stt_key_free(rx);
 		return;
 	}
+	memcpy(s->peer_proof, proof, sizeof(proof));
 	rcu_assign_pointer(s->tx, tx);
 	rcu_assign_pointer(s->rx, rx);
 	stt_rekey_start(s);
 	s->state = STT_SS_ESTABLISHED;
 	stt_session_established(s);
 	spin_unlock_bh(&s->lock);
+	stt_session_half_open_done(s);
 	STT_INC(s->sn, HANDSHAKES_COMPLETED);
 	stt_session_send_final(s);
 	stt_rekey_established(s);
@@ -474,24 +549,61 @@ static void stt_hs_auth_proof(struct stt_session *s, const struct stt_frame *f,
 	return;
 fail:
 	kfree_sensitive(hs);
-	stt_session_close(s, EKEYREJECTED);
+	stt_session_close(s, ENOMEM);
+}
+
+/*
+ * Whether a REJECT or COOKIE echoing @nonce is for this client's HELLO: 0,
+ * or the counter to drop it under.  The nonce is in the HELLO only, so a
+ * sender that did not see it cannot make one that counts.  Called with
+ * the session's lock held.
+ */
+static int stt_hs_nonce_check(struct stt_session *s, const u8 *nonce)
+{
+	if (!s->client || s->state != STT_SS_HELLO_SENT || !s->hs)
+		return STT_STAT_DROP_HANDSHAKE_STATE;
+	if (crypto_memneq(s->hs->nonce, nonce, STT_HS_NONCE_LEN))
+		return STT_STAT_DROP_HANDSHAKE_NONCE;
+	return 0;
 }
 
 /* Client: the server refused.  Only a REJECT that echoes our nonce counts. */
 static void stt_hs_reject_rcv(struct stt_session *s, const struct stt_frame *f)
 {
-	bool ours;
+	int drop;
 
 	spin_lock_bh(&s->lock);
-	ours = s->client && s->state == STT_SS_HELLO_SENT && s->hs &&
-	       !crypto_memneq(s->hs->nonce, f->reject.nonce, STT_HS_NONCE_LEN);
+	drop = stt_hs_nonce_check(s, f->reject.nonce);
 	spin_unlock_bh(&s->lock);
-	if (!ours) {
-		STT_INC(s->sn, DROP_HANDSHAKE_STATE);
+	if (drop) {
+		stt_count(s->sn, drop, 1);
 		return;
 	}
 	STT_INC(s->sn, HANDSHAKES_REFUSED);
 	stt_session_close(s, ECONNREFUSED);
+}
+
+/*
+ * Client: the server is under load and wants its cookie echoed.  The HELLO
+ * goes again at once, with the cookie; later retransmissions carry it too.
+ */
+static void stt_hs_cookie_rcv(struct stt_session *s, const struct stt_frame *f,
+			      const u8 *frame)
+{
+	int drop;
+
+	spin_lock_bh(&s->lock);
+	drop = stt_hs_nonce_check(s, f->cookie.nonce);
+	if (!drop) {
+		memcpy(s->hs->cookie, frame, STT_COOKIE_FRAME);
+		stt_hs_send(s, 0, s->hs->hello, STT_HELLO_FRAME,
+			    STT_HELLO_MIN_DGRAM);
+	}
+	spin_unlock_bh(&s->lock);
+	if (drop)
+		stt_count(s->sn, drop, 1);
+	else
+		STT_INC(s->sn, COOKIES_RECEIVED);
 }
 
 /**
@@ -518,40 +630,25 @@ void stt_handshake_final(struct stt_session *s)
 	stt_stream_open_waiting(s);
 }
 
-static void stt_skb_peer(const struct sk_buff *skb, union stt_inaddr *peer)
-{
-	memset(peer, 0, sizeof(*peer));
-	if (ip_hdr(skb)->version == 4) {
-		peer->v4.sin_family = AF_INET;
-		peer->v4.sin_addr.s_addr = ip_hdr(skb)->saddr;
-		peer->v4.sin_port = udp_hdr(skb)->source;
-	} else {
-		peer->v6.sin6_family = AF_INET6;
-		peer->v6.sin6_addr = ipv6_hdr(skb)->saddr;
-		peer->v6.sin6_port = udp_hdr(skb)->source;
-		if (ipv6_addr_type(&peer->v6.sin6_addr) & IPV6_ADDR_LINKLOCAL)
-			peer->v6.sin6_scope_id = inet6_iif(skb);
-	}
-}
-
 /**
  * stt_handshake_rcv() - handle one handshake packet (the handshake worker)
  * @sn: the namespace
  * @ep: the endpoint it arrived on
- * @skb: the packet; skb->data points at the STT header.  Consumed.
+ * @skb: the packet; skb->data points at the STT header, skb->cb is a
+ *	struct stt_skb_cb.  Consumed.
  *
  * Runs in process context.
  */
 void stt_handshake_rcv(struct stt_net *sn, struct stt_endpoint *ep,
 		       struct sk_buff *skb)
 {
+	const union stt_inaddr *peer = &STT_SKB_CB(skb)->peer;
 	unsigned int len = skb->len;
-	union stt_inaddr peer;
 	struct stt_session *s;
-	struct stt_frame f;
+	struct stt_frame f, c;
 	struct stt_hdr hdr;
 	const u8 *p;
-	int n;
+	int n, m;
 
 	if (skb_linearize(skb)) {
 		STT_INC(sn, DROP_NOMEM);
@@ -560,23 +657,30 @@ void stt_handshake_rcv(struct stt_net *sn, struct stt_endpoint *ep,
 	stt_hdr_decode(skb->data, len, &hdr);	/* checked on receipt */
 	p = skb->data + STT_HDR_LEN;
 	len -= STT_HDR_LEN;
-	/* One handshake frame, then nothing but padding. */
+	/*
+	 * One handshake frame (a HELLO may have its COOKIE after it), then
+	 * nothing but padding.
+	 */
 	n = stt_frame_decode(p, len, &f);
 	if (n <= 0 || f.type == STT_FRAME_PADDING) {
 		STT_INC(sn, DROP_FRAME);
 		goto out;
 	}
+	if (f.type == STT_FRAME_HELLO) {
+		m = stt_frame_decode(p + n, len - n, &c);
+		if (m > 0 && c.type == STT_FRAME_COOKIE)
+			n += m;
+	}
 	if (memchr_inv(p + n, STT_FRAME_PADDING, len - n)) {
 		STT_INC(sn, DROP_FRAME);
 		goto out;
 	}
-	stt_skb_peer(skb, &peer);
 
 	if (f.type == STT_FRAME_HELLO) {
 		if (hdr.dst_session)
 			STT_INC(sn, DROP_HANDSHAKE_STATE);
 		else
-			stt_hs_hello(sn, ep, &peer, &f, p, skb->len);
+			stt_hs_hello(sn, ep, peer, &f, p, skb->len);
 		goto out;
 	}
 
@@ -600,6 +704,9 @@ void stt_handshake_rcv(struct stt_net *sn, struct stt_endpoint *ep,
 		break;
 	case STT_FRAME_REJECT:
 		stt_hs_reject_rcv(s, &f);
+		break;
+	case STT_FRAME_COOKIE:
+		stt_hs_cookie_rcv(s, &f, p);
 		break;
 	default:
 		STT_INC(sn, DROP_FRAME);

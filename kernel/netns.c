@@ -31,6 +31,8 @@ static int stt_buf_max = 64 << 20;
 static int stt_mem_min = 256;
 static int stt_sbuf_min = 64 << 10;
 static int stt_sbuf_max = 1 << 30;
+static int stt_half_open_max = 1 << 20;
+static int stt_rate_max = 1000000;
 
 /* Defaults of a new namespace; the same numbers are in Documentation/stt.rst. */
 static const struct stt_sysctl stt_sysctl_defaults = {
@@ -53,6 +55,9 @@ static const struct stt_sysctl stt_sysctl_defaults = {
 	.mem_max_kbytes		= 64 * 1024,
 	.session_rcvbuf		= 4 << 20,
 	.udp_checksum		= 1,
+	.handshake_cookie_threshold = 64,
+	.max_half_open		= 1024,
+	.handshake_ratelimit	= 20,
 };
 
 #define STT_SYSCTL(field, lo, hi) {					\
@@ -85,6 +90,9 @@ static const struct ctl_table stt_sysctl_template[] = {
 	STT_SYSCTL(mem_max_kbytes, &stt_mem_min, &stt_int_max),
 	STT_SYSCTL(session_rcvbuf, &stt_sbuf_min, &stt_sbuf_max),
 	STT_SYSCTL(udp_checksum, &stt_zero, &stt_one),
+	STT_SYSCTL(handshake_cookie_threshold, &stt_zero, &stt_half_open_max),
+	STT_SYSCTL(max_half_open, &stt_one, &stt_half_open_max),
+	STT_SYSCTL(handshake_ratelimit, &stt_one, &stt_rate_max),
 	{ }
 };
 
@@ -185,6 +193,14 @@ static const char * const stt_stat_names[STT_STAT_MAX] = {
 	[STT_STAT_SESSION_WINDOW_BLOCKED]    = "session_window_blocked",
 	[STT_STAT_SESSION_WINDOW_UPDATES_OUT] = "session_window_updates_out",
 	[STT_STAT_DROP_SESSION_FLOW]         = "drop_session_flow",
+	[STT_STAT_COOKIES_SENT]              = "cookies_sent",
+	[STT_STAT_COOKIES_RECEIVED]          = "cookies_received",
+	[STT_STAT_COOKIES_VERIFIED]          = "cookies_verified",
+	[STT_STAT_DROP_COOKIE_INVALID]       = "drop_cookie_invalid",
+	[STT_STAT_DROP_HELLO_RATELIMITED]    = "drop_hello_ratelimited",
+	[STT_STAT_HALF_OPEN_EVICTED]         = "half_open_evicted",
+	[STT_STAT_DROP_CHALLENGE_PROOF]      = "drop_challenge_proof",
+	[STT_STAT_DROP_HANDSHAKE_NONCE]      = "drop_handshake_nonce",
 };
 
 static int stt_stats_show(struct seq_file *seq, void *v)
@@ -255,6 +271,13 @@ static void __net_exit stt_net_exit(struct net *net)
 
 	stt_session_net_exit(sn);
 	stt_endpoint_net_exit(sn);
+	/*
+	 * The last endpoint's receive hook may still run on another CPU,
+	 * inside an RCU read-side section: wait for it before freeing what
+	 * it uses (the cookie state, the counters).
+	 */
+	synchronize_rcu();
+	stt_cookie_net_exit(sn);
 	WARN_ON_ONCE(atomic_long_read(&sn->mem));
 	remove_proc_subtree("stt", net->proc_net);
 	stt_sysctl_unregister(sn);

@@ -683,13 +683,11 @@ void stt_recovery_forget(struct stt_session *s, u16 id)
  * stt_recovery_init() - set up a new session's loss recovery
  * @s: the session
  *
- * Return: 0 or -ENOMEM.
+ * Allocates nothing: the ring of sent packets waits for stt_recovery_ready(),
+ * so that a half-open session costs no more than its struct.
  */
-int stt_recovery_init(struct stt_session *s)
+void stt_recovery_init(struct stt_session *s)
 {
-	s->sent = kvcalloc(STT_SENT_MAX, sizeof(*s->sent), GFP_KERNEL);
-	if (!s->sent)
-		return -ENOMEM;
 	stt_rtt_init(&s->rtt);
 	stt_cc_init(&s->cc, STT_MIN_DGRAM);
 	s->loss_pkts = STT_LOSS_PACKETS;
@@ -698,6 +696,29 @@ int stt_recovery_init(struct stt_session *s)
 	timer_setup(&s->ack_timer, stt_recovery_ack_timer, 0);
 	hrtimer_init(&s->pace_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
 	s->pace_timer.function = stt_output_pace_timer;
+}
+
+/**
+ * stt_recovery_ready() - allocate the ring of sent packets
+ * @s: a session whose peer has proven the key, before its keys are set:
+ *	no packet is recorded before that (every ack-eliciting packet is
+ *	sealed), and the ring is set under @s->pn_lock, which every user of
+ *	it takes.  May sleep.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int stt_recovery_ready(struct stt_session *s)
+{
+	struct stt_sent *ring;
+
+	ring = kvcalloc(STT_SENT_MAX, sizeof(*ring), GFP_KERNEL);
+	if (!ring)
+		return -ENOMEM;
+	spin_lock_bh(&s->pn_lock);
+	if (!s->sent)
+		swap(s->sent, ring);
+	spin_unlock_bh(&s->pn_lock);
+	kvfree(ring);
 	return 0;
 }
 

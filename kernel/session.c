@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Sessions: the encrypted channel between two nodes.  Owns struct
- * stt_session from creation to its one release path: the per-namespace table
- * (an RCU hash by local session id, and a list for teardown and peer
- * lookups), reference counting, the session timer (handshake retransmission
+ * stt_session from creation to its one release path: the per-namespace
+ * tables (resizable RCU hashes by local session id and by peer address, a
+ * list for teardown, and the list of half-open server sessions with its
+ * cap), reference counting, the session timer (handshake retransmission
  * and timeout), closing, and the receive path of every datagram an endpoint
- * gets: header checks, handing handshake packets to the handshake worker,
- * and authenticating, replay-checking and dispatching protected packets.
+ * gets: header checks, handing handshake packets to the handshake worker
+ * (past cookie.c's gate when under load), and authenticating,
+ * replay-checking and dispatching protected packets.
  *
  * Lifetime: the table holds one reference until the session closes; every
  * other holder (a socket, a packet being processed) holds its own.  The last
@@ -24,28 +26,31 @@
 #include "stt.h"
 #include "codec.h"
 
-/* Bounds the handshake packets waiting for the worker (DoS). */
+/*
+ * Bounds the handshake packets waiting for the worker (DoS); from an eighth
+ * of it on, the namespace is under load and HELLOs need a cookie.
+ */
 #define STT_HS_QUEUE_MAX	1024
+#define STT_HS_QUEUE_LOAD	(STT_HS_QUEUE_MAX / 8)
 
 struct workqueue_struct *stt_wq;
 
 static void stt_session_timer(struct timer_list *t);
 
-static struct hlist_head *stt_session_bucket(struct stt_net *sn, u32 id)
-{
-	return &sn->sessions[hash_32(id, STT_SESSION_HASH_BITS)];
-}
+static const struct rhashtable_params stt_id_params = {
+	.key_len		= sizeof(u32),
+	.key_offset		= offsetof(struct stt_session, local_id),
+	.head_offset		= offsetof(struct stt_session, id_node),
+	.automatic_shrinking	= true,
+};
 
-/* Called with sessions_lock held. */
-static bool stt_session_id_taken(struct stt_net *sn, u32 id)
-{
-	struct stt_session *s;
-
-	hlist_for_each_entry(s, stt_session_bucket(sn, id), hnode)
-		if (s->local_id == id)
-			return true;
-	return false;
-}
+/* The peer's address is zeroed before it is filled in: a byte-wise key. */
+static const struct rhashtable_params stt_peer_params = {
+	.key_len		= sizeof(union stt_inaddr),
+	.key_offset		= offsetof(struct stt_session, peer),
+	.head_offset		= offsetof(struct stt_session, peer_node),
+	.automatic_shrinking	= true,
+};
 
 /**
  * stt_session_lookup() - find a session by the id the peer addresses it by
@@ -59,14 +64,11 @@ struct stt_session *stt_session_lookup(struct stt_net *sn, u32 local_id)
 	struct stt_session *s;
 
 	rcu_read_lock();
-	hlist_for_each_entry_rcu(s, stt_session_bucket(sn, local_id), hnode) {
-		if (s->local_id == local_id && refcount_inc_not_zero(&s->refs)) {
-			rcu_read_unlock();
-			return s;
-		}
-	}
+	s = rhashtable_lookup(&sn->ids, &local_id, stt_id_params);
+	if (s && !refcount_inc_not_zero(&s->refs))
+		s = NULL;
 	rcu_read_unlock();
-	return NULL;
+	return s;
 }
 
 static void stt_session_destroy(struct work_struct *work)
@@ -126,19 +128,17 @@ struct stt_session *stt_session_new(struct stt_net *sn, struct stt_endpoint *ep,
 				    const u8 *psk, u32 rto_initial_ms)
 {
 	struct stt_session *s;
+	int err;
 
 	s = kzalloc(sizeof(*s), GFP_KERNEL);
 	if (!s)
 		return ERR_PTR(-ENOMEM);
-	if (stt_recovery_init(s)) {
-		kfree(s);
-		return ERR_PTR(-ENOMEM);
-	}
-	refcount_set(&s->refs, 2);
+	stt_recovery_init(s);
 	s->sn = sn;
 	s->ep = ep;
 	s->peer = *peer;
 	s->client = client;
+	INIT_LIST_HEAD(&s->ho_node);
 	s->rto_initial_ms = rto_initial_ms;
 	memcpy(s->psk, psk, STT_KEY_LEN);
 	spin_lock_init(&s->lock);
@@ -161,23 +161,122 @@ struct stt_session *stt_session_new(struct stt_net *sn, struct stt_endpoint *ep,
 	stt_replay_init(&s->replay);
 	s->state = client ? STT_SS_HELLO_SENT : STT_SS_CHALLENGED;
 
+	/*
+	 * No reference until it is in both tables: a lookup that finds it
+	 * in one meanwhile cannot take one, so a failure below may free it
+	 * (after readers are done with it).
+	 */
+	refcount_set(&s->refs, 0);
 	spin_lock_bh(&sn->sessions_lock);
-	if (sn->dying) {
+	/* A random id that no live session of this namespace uses. */
+	for (err = sn->dying ? -ENETDOWN : -EEXIST; err == -EEXIST;) {
+		s->local_id = get_random_u32() ?: 1;
+		err = rhashtable_lookup_insert_fast(&sn->ids, &s->id_node,
+						    stt_id_params);
+	}
+	if (!err) {
+		err = rhltable_insert(&sn->peers, &s->peer_node,
+				      stt_peer_params);
+		if (err)
+			rhashtable_remove_fast(&sn->ids, &s->id_node,
+					       stt_id_params);
+	}
+	if (err) {
 		spin_unlock_bh(&sn->sessions_lock);
 		stt_recovery_destroy(s);
-		kfree(s);
-		return ERR_PTR(-ENETDOWN);
+		kfree_rcu(s, rcu);
+		return ERR_PTR(err);
 	}
-	/* A random id that no live session of this namespace uses. */
-	do {
-		s->local_id = get_random_u32();
-	} while (!s->local_id || stt_session_id_taken(sn, s->local_id));
-	hlist_add_head_rcu(&s->hnode, stt_session_bucket(sn, s->local_id));
+	refcount_set(&s->refs, 2);
 	list_add(&s->node, &sn->session_list);
+	if (!client) {
+		list_add_tail(&s->ho_node, &sn->half_open);
+		s->half_open = true;
+		WRITE_ONCE(sn->nhalf_open, sn->nhalf_open + 1);
+	}
 	atomic_inc(&sn->live);
 	refcount_inc(&ep->refs);
 	spin_unlock_bh(&sn->sessions_lock);
 	return s;
+}
+
+/* Called with sessions_lock held. */
+static void stt_session_unlist_half_open(struct stt_session *s)
+{
+	struct stt_net *sn = s->sn;
+
+	if (!s->half_open)
+		return;
+	s->half_open = false;
+	list_del_init(&s->ho_node);
+	WRITE_ONCE(sn->nhalf_open, sn->nhalf_open - 1);
+}
+
+/**
+ * stt_session_half_open_done() - a server session is no longer half-open
+ * @s: the session, just established (or closing)
+ *
+ * Takes it off the namespace's half-open list, which bounds and evicts only
+ * sessions whose peer has not proven the key.
+ */
+void stt_session_half_open_done(struct stt_session *s)
+{
+	spin_lock_bh(&s->sn->sessions_lock);
+	stt_session_unlist_half_open(s);
+	spin_unlock_bh(&s->sn->sessions_lock);
+}
+
+/**
+ * stt_session_evict_half_open() - make room for one more half-open session
+ * @sn: the namespace
+ *
+ * At net.stt.max_half_open, the oldest half-open server session is closed:
+ * a flood cannot hold more, and the oldest is the likeliest to be one whose
+ * AUTH_PROOF will never come.  Called by the handshake worker (the only
+ * creator of server sessions, one at a time per namespace) before it
+ * creates one.
+ */
+void stt_session_evict_half_open(struct stt_net *sn)
+{
+	int max = READ_ONCE(sn->sysctl.max_half_open);
+	struct stt_session *s;
+
+	for (;;) {
+		spin_lock_bh(&sn->sessions_lock);
+		s = NULL;
+		if (sn->nhalf_open >= max) {
+			s = list_first_entry(&sn->half_open, struct stt_session,
+					     ho_node);
+			/* Off the list now: two evictions never pick one. */
+			stt_session_unlist_half_open(s);
+			if (!refcount_inc_not_zero(&s->refs))
+				s = NULL;
+		}
+		spin_unlock_bh(&sn->sessions_lock);
+		if (!s)
+			return;
+		STT_INC(sn, HALF_OPEN_EVICTED);
+		stt_session_close(s, ETIMEDOUT);
+		stt_session_put(s);
+	}
+}
+
+/**
+ * stt_session_under_load() - whether HELLOs must carry a cookie
+ * @sn: the namespace
+ *
+ * Under load when the half-open server sessions reach
+ * net.stt.handshake_cookie_threshold, or the handshake worker's queue an
+ * eighth of its bound (the worker cannot keep up).  Lockless: a moment's
+ * staleness only sends one cookie more or fewer.
+ *
+ * Return: true if under load.
+ */
+bool stt_session_under_load(struct stt_net *sn)
+{
+	return READ_ONCE(sn->nhalf_open) >=
+	       READ_ONCE(sn->sysctl.handshake_cookie_threshold) ||
+	       skb_queue_len_lockless(&sn->hs_queue) >= STT_HS_QUEUE_LOAD;
 }
 
 /**
@@ -215,8 +314,10 @@ void stt_session_close(struct stt_session *s, int error)
 	STT_INC(sn, SESSIONS_CLOSED);
 
 	spin_lock_bh(&sn->sessions_lock);
-	hlist_del_init_rcu(&s->hnode);
+	rhashtable_remove_fast(&sn->ids, &s->id_node, stt_id_params);
+	rhltable_remove(&sn->peers, &s->peer_node, stt_peer_params);
 	list_del_init(&s->node);
+	stt_session_unlist_half_open(s);
 	spin_unlock_bh(&sn->sessions_lock);
 	stt_session_put(s);
 }
@@ -376,6 +477,7 @@ static void stt_session_timer(struct timer_list *t)
 {
 	struct stt_session *s = from_timer(s, t, timer);
 	bool expired = false;
+	int err = ETIMEDOUT;
 
 	spin_lock_bh(&s->lock);
 	switch (s->state) {
@@ -383,6 +485,7 @@ static void stt_session_timer(struct timer_list *t)
 	case STT_SS_PROOF_SENT:
 		if (time_after_eq(jiffies, s->deadline)) {
 			expired = true;
+			err = s->soft_error ?: ETIMEDOUT;
 			break;
 		}
 		stt_handshake_retransmit(s);
@@ -405,17 +508,56 @@ static void stt_session_timer(struct timer_list *t)
 	spin_unlock_bh(&s->lock);
 
 	if (expired) {
-		if (s->client)
+		if (err == EKEYREJECTED)
+			STT_INC(s->sn, HANDSHAKES_KEY_REJECTED);
+		else if (s->client)
 			STT_INC(s->sn, HANDSHAKES_TIMED_OUT);
-		stt_session_close(s, ETIMEDOUT);
+		stt_session_close(s, err);
 	}
 }
 
-static bool stt_session_peer_is(const struct stt_session *s,
-				const struct stt_endpoint *ep,
-				const union stt_inaddr *peer)
+/*
+ * The first session to @peer (on @ep, or any endpoint for NULL) that @match
+ * accepts, with a reference taken, or NULL.  Every path finds sessions this
+ * way, through the hash by peer address, never by walking all of them; the
+ * sessions to one address are few, since the per-source handshake limit
+ * and the half-open cap bound those a stranger can make.
+ */
+static struct stt_session *
+stt_session_find(struct stt_net *sn, const struct stt_endpoint *ep,
+		 const union stt_inaddr *peer,
+		 bool (*match)(struct stt_session *s, const void *arg),
+		 const void *arg)
 {
-	return s->ep == ep && stt_inaddr_equal(&s->peer, peer);
+	struct rhlist_head *list, *pos;
+	struct stt_session *s;
+
+	rcu_read_lock();
+	list = rhltable_lookup(&sn->peers, peer, stt_peer_params);
+	rhl_for_each_entry_rcu(s, pos, list, peer_node) {
+		if ((!ep || s->ep == ep) && match(s, arg) &&
+		    refcount_inc_not_zero(&s->refs)) {
+			rcu_read_unlock();
+			return s;
+		}
+	}
+	rcu_read_unlock();
+	return NULL;
+}
+
+/*
+ * A session a connect() may use: one this node started, or one that is
+ * established, and so authenticated, under the socket's key.  A half-open
+ * server session is neither: anybody can make one with a HELLO that claims
+ * the peer's address.
+ */
+static bool stt_session_connect_match(struct stt_session *s, const void *psk)
+{
+	enum stt_session_state state = READ_ONCE(s->state);
+
+	return (s->client ? state != STT_SS_CLOSED :
+			    state == STT_SS_ESTABLISHED) &&
+	       !crypto_memneq(s->psk, psk, STT_KEY_LEN);
 }
 
 /**
@@ -427,9 +569,9 @@ static bool stt_session_peer_is(const struct stt_session *s,
  *	(which the caller then holds a reference on)
  * @peer: the peer node
  *
- * Reuses a live session to the same peer (on the same endpoint, when one is
- * given) under the same key, whatever its state, or starts a handshake.
- * May sleep.
+ * Reuses a session to the same peer (on the same endpoint, when one is
+ * given) under the same key that this node started or that is established,
+ * or starts a handshake.  May sleep.
  *
  * Return: the session with a reference for the caller, or an ERR_PTR().
  */
@@ -442,22 +584,15 @@ struct stt_session *stt_session_connect(struct stt_sock *ssk,
 	struct stt_session *s;
 	int err;
 
-	spin_lock_bh(&sn->sessions_lock);
-	list_for_each_entry(s, &sn->session_list, node) {
-		/* A session authenticated with another key is not ours. */
-		if (stt_session_peer_is(s, ep ?: s->ep, peer) &&
-		    !crypto_memneq(s->psk, ssk->psk, STT_KEY_LEN) &&
-		    refcount_inc_not_zero(&s->refs)) {
-			spin_unlock_bh(&sn->sessions_lock);
-			return s;
-		}
-	}
-	spin_unlock_bh(&sn->sessions_lock);
+	s = stt_session_find(sn, ep, peer, stt_session_connect_match,
+			     ssk->psk);
+	if (s)
+		return s;
 
 	if (!ep) {
 		union stt_inaddr any = { .sa.sa_family = peer->sa.sa_family };
 
-		ep = stt_endpoint_get(sn, &any, true);
+		ep = stt_endpoint_get(sn, &any, NULL);
 		if (IS_ERR(ep))
 			return ERR_CAST(ep);
 		s = stt_session_new(sn, ep, peer, true, ssk->psk, rto_ms);
@@ -476,6 +611,11 @@ struct stt_session *stt_session_connect(struct stt_sock *ssk,
 	return s;
 }
 
+static bool stt_session_hello_sent(struct stt_session *s, const void *unused)
+{
+	return s->client && READ_ONCE(s->state) == STT_SS_HELLO_SENT;
+}
+
 /**
  * stt_session_refused() - the peer's host said nothing listens on its port
  * @ep: the endpoint the ICMP error came to
@@ -488,23 +628,32 @@ struct stt_session *stt_session_connect(struct stt_sock *ssk,
 void stt_session_refused(struct stt_endpoint *ep, const union stt_inaddr *peer)
 {
 	struct stt_net *sn = ep->sn;
-	struct stt_session *s, *hit = NULL;
+	struct stt_session *hit;
 
-	spin_lock_bh(&sn->sessions_lock);
-	list_for_each_entry(s, &sn->session_list, node) {
-		if (s->client && READ_ONCE(s->state) == STT_SS_HELLO_SENT &&
-		    stt_session_peer_is(s, ep, peer) &&
-		    refcount_inc_not_zero(&s->refs)) {
-			hit = s;
-			break;
-		}
-	}
-	spin_unlock_bh(&sn->sessions_lock);
+	hit = stt_session_find(sn, ep, peer, stt_session_hello_sent, NULL);
 	if (!hit)
 		return;
 	STT_INC(sn, HANDSHAKES_REFUSED);
 	stt_session_close(hit, ECONNREFUSED);
 	stt_session_put(hit);
+}
+
+struct stt_hello_key {
+	u32 peer_id;
+	const u8 *hello;
+};
+
+static bool stt_session_hello_match(struct stt_session *s, const void *arg)
+{
+	const struct stt_hello_key *k = arg;
+	bool hit;
+
+	if (s->client || READ_ONCE(s->peer_id) != k->peer_id)
+		return false;
+	spin_lock_bh(&s->lock);
+	hit = stt_handshake_hello_is(s, k->hello);
+	spin_unlock_bh(&s->lock);
+	return hit;
 }
 
 /**
@@ -522,23 +671,9 @@ struct stt_session *stt_session_find_hello(struct stt_net *sn,
 					   const union stt_inaddr *peer,
 					   u32 peer_id, const u8 *hello)
 {
-	struct stt_session *s, *hit = NULL;
+	struct stt_hello_key k = { .peer_id = peer_id, .hello = hello };
 
-	spin_lock_bh(&sn->sessions_lock);
-	list_for_each_entry(s, &sn->session_list, node) {
-		if (s->client || s->peer_id != peer_id ||
-		    !stt_session_peer_is(s, ep, peer))
-			continue;
-		spin_lock(&s->lock);
-		if (stt_handshake_hello_is(s, hello) &&
-		    refcount_inc_not_zero(&s->refs))
-			hit = s;
-		spin_unlock(&s->lock);
-		if (hit)
-			break;
-	}
-	spin_unlock_bh(&sn->sessions_lock);
-	return hit;
+	return stt_session_find(sn, ep, peer, stt_session_hello_match, &k);
 }
 
 /**
@@ -659,6 +794,7 @@ static int stt_frames_check(const u8 *p, size_t len, int *eliciting)
 		case STT_FRAME_CHALLENGE:
 		case STT_FRAME_AUTH_PROOF:
 		case STT_FRAME_REJECT:
+		case STT_FRAME_COOKIE:
 			return -EINVAL;	/* handshake frames are never sealed */
 		case STT_FRAME_ACK:
 		case STT_FRAME_NACK:
@@ -784,6 +920,73 @@ drop:
 }
 
 /**
+ * stt_session_skb_peer() - the address a received datagram came from
+ * @skb: the datagram, in the receive path (its control block still IP's)
+ * @peer: set to the source address and port, with the interface as the
+ *	scope of an IPv6 link-local source
+ */
+static void stt_session_skb_peer(const struct sk_buff *skb,
+				 union stt_inaddr *peer)
+{
+	stt_inaddr_clear(peer);
+	if (ip_hdr(skb)->version == 4) {
+		peer->v4.sin_family = AF_INET;
+		peer->v4.sin_addr.s_addr = ip_hdr(skb)->saddr;
+		peer->v4.sin_port = udp_hdr(skb)->source;
+	} else {
+		peer->v6.sin6_family = AF_INET6;
+		peer->v6.sin6_addr = ipv6_hdr(skb)->saddr;
+		peer->v6.sin6_port = udp_hdr(skb)->source;
+		if (ipv6_addr_type(&peer->v6.sin6_addr) & IPV6_ADDR_LINKLOCAL)
+			peer->v6.sin6_scope_id = inet6_iif(skb);
+	}
+}
+
+/*
+ * Hand a handshake packet to the worker; a HELLO (@hello) passes cookie.c's
+ * gate first, which answers it itself under load.  Softirq.
+ */
+static void stt_session_hs_queue(struct stt_endpoint *ep, struct sk_buff *skb,
+				 bool hello)
+{
+	struct stt_net *sn = ep->sn;
+	struct sk_buff_head *q = &sn->hs_queue;
+	union stt_inaddr peer;
+	bool full = false, queued = false;
+
+	/* Read before skb->cb is ours: it holds the incoming interface. */
+	stt_session_skb_peer(skb, &peer);
+	if (hello && !stt_cookie_gate(ep, skb, &peer)) {
+		kfree_skb(skb);
+		return;
+	}
+	STT_SKB_CB(skb)->ep = ep;
+	STT_SKB_CB(skb)->peer = peer;
+	/*
+	 * The bound, @dying and the work are checked and queued under the
+	 * queue's lock, which namespace exit takes to set @dying: so either
+	 * exit's cancel and purge come after this packet and its work, or
+	 * this sees @dying and queues nothing on a namespace going away.
+	 * The worker needs the endpoint the packet came in on; its last
+	 * socket may be closing it right now (RCU keeps it readable), and
+	 * then the packet has nowhere to go.
+	 */
+	spin_lock(&q->lock);
+	if (sn->dying || skb_queue_len(q) >= STT_HS_QUEUE_MAX) {
+		full = true;
+	} else if (refcount_inc_not_zero(&ep->refs)) {
+		__skb_queue_tail(q, skb);
+		queue_work(stt_wq, &sn->hs_work);
+		queued = true;
+	}
+	spin_unlock(&q->lock);
+	if (full)
+		STT_INC(sn, DROP_HANDSHAKE_QUEUE);
+	if (!queued)
+		kfree_skb(skb);
+}
+
+/**
  * stt_session_rcv() - handle one datagram an endpoint received
  * @ep: the endpoint
  * @skb: the datagram; skb->data points at the STT header.  Consumed.
@@ -818,21 +1021,7 @@ int stt_session_rcv(struct stt_endpoint *ep, struct sk_buff *skb)
 	}
 
 	if (hdr.type == STT_PKT_HANDSHAKE) {
-		if (skb_queue_len(&sn->hs_queue) >= STT_HS_QUEUE_MAX ||
-		    READ_ONCE(sn->dying)) {
-			STT_INC(sn, DROP_HANDSHAKE_QUEUE);
-			goto drop;
-		}
-		/*
-		 * The worker needs the endpoint it came in on.  Its last socket
-		 * may be closing it right now (RCU keeps it readable): then the
-		 * packet has nowhere to go.
-		 */
-		if (!refcount_inc_not_zero(&ep->refs))
-			goto drop;
-		STT_SKB_CB(skb)->ep = ep;
-		skb_queue_tail(&sn->hs_queue, skb);
-		queue_work(stt_wq, &sn->hs_work);
+		stt_session_hs_queue(ep, skb, !hdr.dst_session);
 		return 0;
 	}
 
@@ -868,22 +1057,39 @@ static void stt_hs_work(struct work_struct *work)
 }
 
 /**
- * stt_session_net_init() - set up a namespace's session table
+ * stt_session_net_init() - set up a namespace's session tables
  * @sn: the namespace
  *
- * Return: 0.
+ * Also the handshake defence's state (cookie.c), which stt_net_exit()
+ * frees.
+ *
+ * Return: 0 or a negative errno.
  */
 int stt_session_net_init(struct stt_net *sn)
 {
-	int i;
+	int err;
 
 	spin_lock_init(&sn->sessions_lock);
-	for (i = 0; i < ARRAY_SIZE(sn->sessions); i++)
-		INIT_HLIST_HEAD(&sn->sessions[i]);
 	INIT_LIST_HEAD(&sn->session_list);
+	INIT_LIST_HEAD(&sn->half_open);
 	skb_queue_head_init(&sn->hs_queue);
 	INIT_WORK(&sn->hs_work, stt_hs_work);
+	err = rhashtable_init(&sn->ids, &stt_id_params);
+	if (err)
+		return err;
+	err = rhltable_init(&sn->peers, &stt_peer_params);
+	if (err)
+		goto err_ids;
+	err = stt_cookie_net_init(sn);
+	if (err)
+		goto err_peers;
 	return 0;
+
+err_peers:
+	rhltable_destroy(&sn->peers);
+err_ids:
+	rhashtable_destroy(&sn->ids);
+	return err;
 }
 
 /**
@@ -902,8 +1108,11 @@ void stt_session_net_exit(struct stt_net *sn)
 	struct stt_session *s;
 	struct sk_buff *skb;
 
+	/* Both locks: no session is made, no packet queued, from here on. */
 	spin_lock_bh(&sn->sessions_lock);
+	spin_lock(&sn->hs_queue.lock);
 	WRITE_ONCE(sn->dying, true);
+	spin_unlock(&sn->hs_queue.lock);
 	spin_unlock_bh(&sn->sessions_lock);
 
 	cancel_work_sync(&sn->hs_work);
@@ -925,4 +1134,7 @@ void stt_session_net_exit(struct stt_net *sn)
 		stt_session_put(s);
 	}
 	wait_var_event(&sn->live, !atomic_read(&sn->live));
+	/* Every session left both tables when it closed. */
+	rhltable_destroy(&sn->peers);
+	rhashtable_destroy(&sn->ids);
 }

@@ -163,15 +163,12 @@ static int stt_release(struct socket *sock)
 {
 	struct sock *sk = sock->sk;
 	struct stt_sock *ssk;
-	bool published;
 
 	if (!sk)
 		return 0;
 	ssk = stt_sk(sk);
 
 	lock_sock(sk);
-	/* Bound or connected: a lookup under RCU may still see it. */
-	published = ssk->ep || ssk->session;
 	if (sk->sk_state == TCP_LISTEN) {
 		stt_listener_close(sk);
 	} else if (test_bit(STT_SF_IN_TABLE, &ssk->sflags)) {
@@ -200,9 +197,12 @@ static int stt_release(struct socket *sock)
 	memzero_explicit(ssk->psk, sizeof(ssk->psk));
 	/*
 	 * One that no lookup could ever find is freed at once, without the
-	 * RCU grace period (and so lets go of the module sooner).
+	 * RCU grace period (and so lets go of the module sooner).  The flag
+	 * is sticky, not recomputed from what the socket holds now: a
+	 * connect() that failed took the socket out of the stream table
+	 * and dropped its session, but a reader may still hold it.
 	 */
-	if (!published)
+	if (!test_bit(STT_SF_PUBLISHED, &ssk->sflags))
 		sock_reset_flag(sk, SOCK_RCU_FREE);
 	sock_orphan(sk);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
@@ -233,7 +233,7 @@ static int stt_bind(struct socket *sock, struct sockaddr *uaddr, int len)
 	err = -EINVAL;
 	if (ssk->ep)
 		goto out;
-	ep = stt_endpoint_get(stt_net(sock_net(sk)), &local, false);
+	ep = stt_endpoint_get(stt_net(sock_net(sk)), &local, sk);
 	if (IS_ERR(ep)) {
 		err = PTR_ERR(ep);
 		goto out;
@@ -265,8 +265,11 @@ static int stt_listen(struct socket *sock, int backlog)
 
 	sn = ssk->ep->sn;
 	mutex_lock(&sn->lock);
-	if (!ssk->ep->listener)
+	if (!ssk->ep->listener) {
+		/* The receive path finds it under RCU from now on. */
+		set_bit(STT_SF_PUBLISHED, &ssk->sflags);
 		WRITE_ONCE(ssk->ep->listener, sk);
+	}
 	err = ssk->ep->listener == sk ? 0 : -EADDRINUSE;
 	mutex_unlock(&sn->lock);
 	if (!err) {
@@ -307,6 +310,12 @@ static void stt_connect_undo(struct stt_sock *ssk)
 	struct sock *sk = &ssk->sk;
 
 	stt_stream_remove(ssk);
+	/*
+	 * The stream timer reads ssk->session without the socket lock.  Out
+	 * of the table it re-arms no more; wait for a run that may have
+	 * begun before, so that none is left when the session goes.
+	 */
+	sk_stop_timer_sync(sk, &sk->sk_timer);
 	stt_session_detach(ssk->session, ssk);
 	stt_session_put(ssk->session);
 	ssk->session = NULL;

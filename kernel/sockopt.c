@@ -30,17 +30,25 @@ static int stt_set_psk(struct stt_sock *ssk, sockptr_t optval,
 		       unsigned int optlen)
 {
 	u8 key[STT_PSK_LEN];
+	int err = -EISCONN;
 
 	if (optlen != STT_PSK_LEN)
 		return -EINVAL;
 	if (copy_from_sockptr(key, optval, sizeof(key)))
 		return -EFAULT;
 	lock_sock(&ssk->sk);
-	memcpy(ssk->psk, key, sizeof(key));
-	ssk->psk_set = true;
+	/*
+	 * A listener's key is read by the handshake and by stream opens
+	 * without the socket lock: it must not change under them.
+	 */
+	if (!stt_opt_too_late(ssk)) {
+		memcpy(ssk->psk, key, sizeof(key));
+		ssk->psk_set = true;
+		err = 0;
+	}
 	release_sock(&ssk->sk);
 	memzero_explicit(key, sizeof(key));
-	return 0;
+	return err;
 }
 
 static int stt_set_label(struct stt_sock *ssk, sockptr_t optval,

@@ -19,6 +19,7 @@
  * socket itself is freed.
  */
 #include <linux/xarray.h>
+#include <crypto/algapi.h>
 
 #include "stt.h"
 #include "codec.h"
@@ -237,6 +238,8 @@ static int stt_stream_insert(struct stt_session *s, struct stt_sock *ssk,
 	err = __xa_insert(&s->streams, id, ssk, GFP_ATOMIC);
 	if (err)
 		return err == -EBUSY ? -EADDRINUSE : err;
+	/* Found by RCU lookups from now on: freed after a grace period. */
+	set_bit(STT_SF_PUBLISHED, &ssk->sflags);
 	s->nstreams++;
 	ssk->stream_id = id;
 	sock_hold(&ssk->sk);
@@ -655,6 +658,15 @@ static void stt_stream_rcv_open(struct stt_session *s,
 	if (!lsk) {
 		code = STT_RESET_NO_LISTENER;
 		goto refuse;
+	}
+	/*
+	 * A session belongs to the key that authenticated it: a listener
+	 * that took the endpoint over since, with another key, is not the
+	 * one this peer proved itself to.  (A listener's key cannot change.)
+	 */
+	if (crypto_memneq(stt_sk(lsk)->psk, s->psk, STT_KEY_LEN)) {
+		code = STT_RESET_NO_LISTENER;
+		goto refuse_put;
 	}
 	msgs = f->open.kind == STT_KIND_MESSAGES;
 	seq = lsk->sk_type == SOCK_SEQPACKET;

@@ -13,6 +13,8 @@
 #include <linux/in6.h>
 #include <linux/percpu.h>
 #include <linux/refcount.h>
+#include <linux/rhashtable.h>
+#include <linux/siphash.h>
 #include <linux/timer.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -30,6 +32,7 @@
 #include "rtt.h"
 #include "cc.h"
 #include "pace.h"
+#include "bucket.h"
 
 /**
  * struct stt_sysctl - the net.stt.* settings of one namespace
@@ -57,6 +60,12 @@
  * @udp_checksum: 1 to fill in the UDP checksum of the datagrams sent, 0 to
  *	send them with none (the AEAD tag covers every byte of the packet);
  *	received datagrams without one are accepted either way
+ * @handshake_cookie_threshold: half-open server sessions from which on a
+ *	HELLO must carry a cookie (cookie.c); 0 asks for one always
+ * @max_half_open: half-open server sessions the namespace keeps at most;
+ *	a new one evicts the oldest
+ * @handshake_ratelimit: HELLOs per second one source address may have
+ *	answered while the namespace is under load
  *
  * All ints, as the proc handlers want them.  Read with READ_ONCE().
  */
@@ -80,6 +89,9 @@ struct stt_sysctl {
 	int mem_max_kbytes;
 	int session_rcvbuf;
 	int udp_checksum;
+	int handshake_cookie_threshold;
+	int max_half_open;
+	int handshake_ratelimit;
 };
 
 /**
@@ -90,7 +102,7 @@ struct stt_stats {
 	u64 v[STT_STAT_MAX];
 };
 
-#define STT_SESSION_HASH_BITS	8
+struct stt_rl_slot;
 
 /**
  * struct stt_net - STT in one network namespace
@@ -102,12 +114,25 @@ struct stt_stats {
  * @sysctl_table: this namespace's copy of the sysctl table
  * @stats: the counters
  * @proc_dir: /proc/net/stt
- * @sessions_lock: protects @sessions and @session_list for writers
- * @sessions: sessions by local id; readers use RCU
- * @session_list: every session, for teardown and peer lookups
- * @hs_queue: received handshake packets waiting for @hs_work
+ * @sessions_lock: protects @session_list, @half_open and @nhalf_open,
+ *	and serialises the writers of @ids and @peers
+ * @ids: sessions by local id (rhashtable; readers use RCU)
+ * @peers: sessions by peer address and port (rhltable; readers use RCU)
+ * @session_list: every session, for teardown
+ * @half_open: server sessions waiting for AUTH_PROOF, oldest first
+ * @nhalf_open: how many (read locklessly by the receive path)
+ * @hs_queue: received handshake packets waiting for @hs_work; its lock
+ *	also orders enqueueing against @dying
  * @hs_work: processes handshake packets in process context
- * @dying: set once the namespace exits; no new session or queued work
+ * @dying: set once the namespace exits (under @hs_queue's lock and
+ *	@sessions_lock); no new session or queued work
+ * @cookie_lock: protects @cookie_secret, @cookie_prev and @cookie_born
+ * @cookie_secret: the key cookies are made with now
+ * @cookie_prev: the one before, still accepted
+ * @cookie_born: jiffies when @cookie_secret was made
+ * @rl_lock: protects @rl
+ * @rl_key: hashes source addresses onto @rl
+ * @rl: the per-source handshake rate limit (cookie.c)
  * @live: sessions not yet destroyed (closed ones included)
  * @mem: bytes (skb truesize) queued on the namespace's STT sockets (mem.c)
  */
@@ -121,11 +146,21 @@ struct stt_net {
 	struct stt_stats __percpu *stats;
 	struct proc_dir_entry *proc_dir;
 	spinlock_t sessions_lock;	/* session table writers */
-	struct hlist_head sessions[1 << STT_SESSION_HASH_BITS];
+	struct rhashtable ids;
+	struct rhltable peers;
 	struct list_head session_list;
+	struct list_head half_open;
+	int nhalf_open;
 	struct sk_buff_head hs_queue;
 	struct work_struct hs_work;
 	bool dying;
+	spinlock_t cookie_lock;		/* cookie secrets */
+	u8 cookie_secret[STT_KEY_LEN];
+	u8 cookie_prev[STT_KEY_LEN];
+	unsigned long cookie_born;
+	spinlock_t rl_lock;		/* rl */
+	siphash_key_t rl_key;
+	struct stt_rl_slot *rl;
 	atomic_t live;
 	atomic_long_t mem;
 };
@@ -156,7 +191,11 @@ union stt_inaddr {
 	struct sockaddr_in6 v6;
 };
 
-/* Same family, address, port (and IPv6 scope). */
+/*
+ * Same family, address, port (and IPv6 scope).  Every stt_inaddr is zeroed
+ * before it is filled in (stt_inaddr_clear()), so that it can also serve
+ * as a hash key byte for byte.
+ */
 static inline bool stt_inaddr_equal(const union stt_inaddr *a,
 				    const union stt_inaddr *b)
 {
@@ -170,6 +209,11 @@ static inline bool stt_inaddr_equal(const union stt_inaddr *a,
 	       a->v6.sin6_scope_id == b->v6.sin6_scope_id;
 }
 
+static inline void stt_inaddr_clear(union stt_inaddr *a)
+{
+	memset(a, 0, sizeof(*a));
+}
+
 /**
  * struct stt_endpoint - a kernel UDP socket STT sends and receives on
  * @node: in stt_net.endpoints
@@ -180,6 +224,10 @@ static inline bool stt_inaddr_equal(const union stt_inaddr *a,
  * @listener: the STT socket accepting streams here, or NULL; changed under
  *	stt_net.lock, read under RCU by the receive path
  * @shared: the namespace's default client endpoint for its family
+ * @owner: the user whose socket made it; only that user's sockets may bind
+ *	its address and port, unless @reuse
+ * @reuse: the socket that made it set %SO_REUSEADDR, and so consents to
+ *	other users' sockets that set it too
  * @rcu: frees it once the receive hook cannot be running with it
  */
 struct stt_endpoint {
@@ -191,6 +239,8 @@ struct stt_endpoint {
 	union stt_inaddr local;
 	struct sock *listener;
 	bool shared;
+	kuid_t owner;
+	bool reuse;
 };
 
 /**
@@ -260,8 +310,11 @@ struct stt_handshake;
 
 /**
  * struct stt_session - the encrypted channel between two nodes
- * @hnode: in stt_net.sessions, by @local_id
+ * @id_node: in stt_net.ids, by @local_id
+ * @peer_node: in stt_net.peers, by @peer
  * @node: in stt_net.session_list
+ * @ho_node: in stt_net.half_open while @half_open
+ * @half_open: a server session waiting for AUTH_PROOF (stt_net's lock)
  * @rcu: frees the session after readers are done
  * @refs: the hash table's reference, one per socket and per timer in flight
  * @sn: the namespace
@@ -271,6 +324,12 @@ struct stt_handshake;
  * @peer_id: the id we put in packets to the peer
  * @client: this node sent HELLO
  * @psk: the pre-shared key it was authenticated with
+ * @peer_proof: (server) the client's proof from its AUTH_PROOF, so that a
+ *	repeated one is answered only when it is the same
+ * @soft_error: (client, handshaking) what an unauthenticated answer said
+ *	(%EKEYREJECTED for a CHALLENGE whose proof failed): the handshake
+ *	goes on, and fails with this instead of %ETIMEDOUT, soon, if no
+ *	good answer comes (handshake.c)
  * @suite: the cipher suite agreed
  * @lock: protects the state, the handshake and key changes
  * @state: an enum stt_session_state
@@ -363,8 +422,11 @@ struct stt_handshake;
  *	pressure held back
  */
 struct stt_session {
-	struct hlist_node hnode;
+	struct rhash_head id_node;
+	struct rhlist_head peer_node;
 	struct list_head node;
+	struct list_head ho_node;
+	bool half_open;
 	struct rcu_head rcu;
 	refcount_t refs;
 	struct stt_net *sn;
@@ -374,6 +436,8 @@ struct stt_session {
 	u32 peer_id;
 	bool client;
 	u8 psk[STT_KEY_LEN];
+	u8 peer_proof[STT_MAC_LEN];
+	int soft_error;
 	u8 suite;
 	spinlock_t lock;		/* state, handshake, keys */
 	enum stt_session_state state;
@@ -463,9 +527,13 @@ static inline bool stt_raise64(atomic64_t *v, u64 to)
 /**
  * struct stt_skb_cb - what a queued handshake packet carries in skb->cb
  * @ep: the endpoint it arrived on (holds a reference)
+ * @peer: where it came from, IPv6 scope included; read in softirq, since
+ *	the interface the packet came in on is in the part of skb->cb that
+ *	this overwrites
  */
 struct stt_skb_cb {
 	struct stt_endpoint *ep;
+	union stt_inaddr peer;
 };
 
 #define STT_SKB_CB(skb) ((struct stt_skb_cb *)(skb)->cb)
@@ -515,6 +583,7 @@ enum {
 	STT_SF_UNCOUNTED,	/* no longer counts against the stream limit */
 	STT_SF_WINDOW_WAIT,	/* memory pressure holds a window update back */
 	STT_SF_FINAL_COUNTED,	/* the session counted the peer's final size */
+	STT_SF_PUBLISHED,	/* a lookup under RCU may have seen it */
 };
 
 /**
@@ -696,7 +765,8 @@ enum {
 	STT_ACK_NOW,
 };
 
-int stt_recovery_init(struct stt_session *s);
+void stt_recovery_init(struct stt_session *s);
+int stt_recovery_ready(struct stt_session *s);
 void stt_recovery_established(struct stt_session *s);
 void stt_recovery_stop(struct stt_session *s);
 void stt_recovery_destroy(struct stt_session *s);
@@ -740,7 +810,8 @@ void stt_net_unregister(void);
 
 /* endpoint.c */
 struct stt_endpoint *stt_endpoint_get(struct stt_net *sn,
-				      const union stt_inaddr *local, bool shared);
+				      const union stt_inaddr *local,
+				      const struct sock *sk);
 void stt_endpoint_put(struct stt_endpoint *ep);
 int stt_endpoint_xmit(struct stt_endpoint *ep, struct sk_buff *skb,
 		      const union stt_inaddr *peer);
@@ -750,6 +821,12 @@ unsigned int stt_endpoint_dgram(struct stt_endpoint *ep,
 				union stt_inaddr *src);
 void stt_endpoint_net_exit(struct stt_net *sn);
 void stt_session_refused(struct stt_endpoint *ep, const union stt_inaddr *peer);
+
+/* cookie.c */
+int stt_cookie_net_init(struct stt_net *sn);
+void stt_cookie_net_exit(struct stt_net *sn);
+bool stt_cookie_gate(struct stt_endpoint *ep, struct sk_buff *skb,
+		     const union stt_inaddr *peer);
 
 /* crypto.c */
 void stt_hmac_sha256(const u8 *key, size_t key_len, const u8 *a, size_t a_len,
@@ -775,6 +852,9 @@ struct stt_session *stt_session_find_hello(struct stt_net *sn,
 					   struct stt_endpoint *ep,
 					   const union stt_inaddr *peer,
 					   u32 peer_id, const u8 *hello);
+void stt_session_evict_half_open(struct stt_net *sn);
+void stt_session_half_open_done(struct stt_session *s);
+bool stt_session_under_load(struct stt_net *sn);
 void stt_session_send_final(struct stt_session *s);
 void stt_session_established(struct stt_session *s);
 void stt_session_attach(struct stt_session *s, struct stt_sock *ssk);

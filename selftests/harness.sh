@@ -12,11 +12,12 @@ tarball=/usr/src/linux-source-6.12.tar.xz
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
 dir=$cache/kselftest-$srcver
 if [ ! -f "$dir/kselftest_harness.h" ]; then
-	mkdir -p "$dir.tmp"
-	tar -xJf "$tarball" -C "$dir.tmp" --strip-components=4 \
+	# A directory of its own: two runs at once must not share one.
+	tmp=$(mktemp -d "$dir.XXXXXX")
+	tar -xJf "$tarball" -C "$tmp" --strip-components=4 \
 		linux-source-6.12/tools/testing/selftests/kselftest_harness.h \
 		linux-source-6.12/tools/testing/selftests/kselftest.h
-	rm -rf "$dir"
-	mv "$dir.tmp" "$dir"
+	# Another run may have finished first: its copy is as good.
+	mv -T "$tmp" "$dir" 2>/dev/null || rm -rf "$tmp"
 fi
 echo "$dir"

@@ -21,7 +21,8 @@
 /* Every block of wire.rst's "Test vectors" section; "hdr-" ones are headers. */
 static const char * const vectors[] = {
 	"hdr-protected", "hdr-handshake",
-	"hello", "challenge", "auth-proof", "final", "reject", "padding",
+	"hello", "challenge", "auth-proof", "final", "reject", "cookie",
+	"padding",
 	"ack-one-range", "ack-two-ranges", "nack-two-ranges",
 	"stream-open", "data", "stream-fin", "stream-reset", "window-update",
 	"keepalive", "keepalive-ack", "session-close", "key-update",
@@ -322,6 +323,23 @@ TEST(vector_reject)
 	EXPECT_EQ(buf + 5, f.reject.nonce);
 	EXPECT_TRUE(filled(f.reject.nonce, STT_HS_NONCE_LEN, 0xbb));
 	encodes_to(_metadata, &f, buf, len);
+}
+
+TEST(vector_cookie)
+{
+	struct stt_frame f;
+	u8 buf[VEC_MAX];
+	int len = frame_vector(_metadata, "cookie", buf, &f);
+
+	EXPECT_EQ(1 + STT_COOKIE_LEN, len);
+	EXPECT_EQ(STT_FRAME_COOKIE, f.type);
+	EXPECT_EQ(buf + 1, f.cookie.nonce);
+	EXPECT_TRUE(filled(f.cookie.nonce, STT_HS_NONCE_LEN, 0xbb));
+	EXPECT_EQ(buf + 1 + STT_HS_NONCE_LEN, f.cookie.mac);
+	EXPECT_TRUE(filled(f.cookie.mac, STT_COOKIE_MAC_LEN, 0x77));
+	encodes_to(_metadata, &f, buf, len);
+	/* Truncated by one byte, it is no frame. */
+	EXPECT_GT(0, stt_frame_decode(buf, len - 1, &f));
 }
 
 TEST(vector_padding)
@@ -992,7 +1010,7 @@ TEST(unknown_types)
 	unsigned int t;
 
 	for (t = 0; t < 0x100; t++) {
-		if (t <= STT_FRAME_REJECT ||
+		if (t <= STT_FRAME_COOKIE ||
 		    (t >= STT_FRAME_ACK && t <= STT_FRAME_KEY_UPDATE))
 			continue;
 		buf[0] = t;

@@ -41,8 +41,10 @@
  * ``setsockopt(fd, SOL_STT, STT_PSK, key, STT_PSK_LEN)``, set on a listening
  * socket before listen() and on a connecting socket before connect().  Both
  * ends of a session must hold the same key; connect() to a node with another
- * key fails with %EKEYREJECTED, and without a key with %ENOKEY.  Reading the
- * option back fails with %EPERM.
+ * key fails with %EKEYREJECTED, and without a key with %ENOKEY.  Setting it
+ * after listen() or connect() fails with %EISCONN: a session belongs to the
+ * key that authenticated it, and only a listener holding that key gets the
+ * streams the peer opens on it.  Reading the option back fails with %EPERM.
  */
 #define STT_PSK		1
 /** define STT_PSK_LEN - length of a pre-shared key, in bytes */

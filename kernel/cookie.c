@@ -191,16 +191,20 @@ static bool stt_ratelimit_allow(struct stt_net *sn,
  * @ep: the endpoint it came to
  * @skb: the datagram; skb->data points at the STT header, which is checked
  * @peer: where it came from
+ * @verified: set to true if its cookie verified (and it was charged to
+ *	its source's rate): it needs no second look
  *
  * Not under load, every HELLO goes on.  Under load, one with a valid
  * cookie goes on if its source is within its rate; one without (or with a
  * stale or forged one) gets a COOKIE reply and goes no further.  Every
- * HELLO held back is counted under its reason.  Softirq.
+ * HELLO held back is counted under its reason.  Called in softirq as a
+ * HELLO arrives, and by the handshake worker again for one that came in
+ * before the load did, so that a backlog costs no X25519 either.
  *
  * Return: true if the worker should have it.
  */
 bool stt_cookie_gate(struct stt_endpoint *ep, struct sk_buff *skb,
-		     const union stt_inaddr *peer)
+		     const union stt_inaddr *peer, bool *verified)
 {
 	struct stt_net *sn = ep->sn;
 	struct stt_frame hello, cookie;
@@ -229,6 +233,7 @@ bool stt_cookie_gate(struct stt_endpoint *ep, struct sk_buff *skb,
 	if (m > 0 && cookie.type == STT_FRAME_COOKIE) {
 		if (stt_cookie_valid(sn, peer, cookie.cookie.mac)) {
 			STT_INC(sn, COOKIES_VERIFIED);
+			*verified = true;
 			if (stt_ratelimit_allow(sn, peer))
 				return true;
 			STT_INC(sn, DROP_HELLO_RATELIMITED);

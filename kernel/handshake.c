@@ -677,10 +677,17 @@ void stt_handshake_rcv(struct stt_net *sn, struct stt_endpoint *ep,
 	}
 
 	if (f.type == STT_FRAME_HELLO) {
+		/*
+		 * Queued before the namespace came under load: it passes the
+		 * gate now, or gets its cookie instead of an X25519.
+		 */
 		if (hdr.dst_session)
 			STT_INC(sn, DROP_HANDSHAKE_STATE);
-		else
-			stt_hs_hello(sn, ep, peer, &f, p, skb->len);
+		else if (STT_SKB_CB(skb)->verified ||
+			 stt_cookie_gate(ep, skb, peer,
+					 &STT_SKB_CB(skb)->verified))
+			stt_hs_hello(sn, ep, peer, &f, skb->data + STT_HDR_LEN,
+				     skb->len);
 		goto out;
 	}
 

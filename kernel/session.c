@@ -952,16 +952,18 @@ static void stt_session_hs_queue(struct stt_endpoint *ep, struct sk_buff *skb,
 	struct stt_net *sn = ep->sn;
 	struct sk_buff_head *q = &sn->hs_queue;
 	union stt_inaddr peer;
-	bool full = false, queued = false;
+	bool full = false, queued = false, verified = false;
 
+	BUILD_BUG_ON(sizeof(struct stt_skb_cb) > sizeof(skb->cb));
 	/* Read before skb->cb is ours: it holds the incoming interface. */
 	stt_session_skb_peer(skb, &peer);
-	if (hello && !stt_cookie_gate(ep, skb, &peer)) {
+	if (hello && !stt_cookie_gate(ep, skb, &peer, &verified)) {
 		kfree_skb(skb);
 		return;
 	}
 	STT_SKB_CB(skb)->ep = ep;
 	STT_SKB_CB(skb)->peer = peer;
+	STT_SKB_CB(skb)->verified = verified;
 	/*
 	 * The bound, @dying and the work are checked and queued under the
 	 * queue's lock, which namespace exit takes to set @dying: so either

@@ -530,10 +530,13 @@ static inline bool stt_raise64(atomic64_t *v, u64 to)
  * @peer: where it came from, IPv6 scope included; read in softirq, since
  *	the interface the packet came in on is in the part of skb->cb that
  *	this overwrites
+ * @verified: a HELLO whose cookie verified (and was charged to its
+ *	source's rate) on the way in
  */
 struct stt_skb_cb {
 	struct stt_endpoint *ep;
 	union stt_inaddr peer;
+	bool verified;
 };
 
 #define STT_SKB_CB(skb) ((struct stt_skb_cb *)(skb)->cb)
@@ -826,7 +829,7 @@ void stt_session_refused(struct stt_endpoint *ep, const union stt_inaddr *peer);
 int stt_cookie_net_init(struct stt_net *sn);
 void stt_cookie_net_exit(struct stt_net *sn);
 bool stt_cookie_gate(struct stt_endpoint *ep, struct sk_buff *skb,
-		     const union stt_inaddr *peer);
+		     const union stt_inaddr *peer, bool *verified);
 
 /* crypto.c */
 void stt_hmac_sha256(const u8 *key, size_t key_len, const u8 *a, size_t a_len,

@@ -57,11 +57,12 @@ static void stt_encap_err(struct sock *sk, struct sk_buff *skb, int err,
 			  const u8 *payload)
 {
 	struct stt_endpoint *ep = rcu_dereference_sk_user_data(sk);
-	union stt_inaddr peer = { };
+	union stt_inaddr peer;
 	const struct udphdr *uh;
 
 	if (!ep || err != ECONNREFUSED)
 		return;
+	stt_inaddr_clear(&peer);	/* a hash key, byte for byte */
 	/* skb->data is the quoted IP header of our own packet. */
 	uh = (const struct udphdr *)(payload - sizeof(*uh));
 	if (ep->local.sa.sa_family == AF_INET) {

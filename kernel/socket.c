@@ -320,8 +320,12 @@ static void stt_connect_undo(struct stt_sock *ssk)
 	stt_session_put(ssk->session);
 	ssk->session = NULL;
 	clear_bit(STT_SF_REFUSED, &ssk->sflags);
-	/* The next stream's accounting starts afresh (a refusal counted one). */
+	/*
+	 * The next stream's accounting starts afresh (a refusal counted one
+	 * final size, and leaving the table uncounted it from the limit).
+	 */
 	clear_bit(STT_SF_FINAL_COUNTED, &ssk->sflags);
+	clear_bit(STT_SF_UNCOUNTED, &ssk->sflags);
 	clear_bit(STT_SF_WINDOW_WAIT, &ssk->sflags);
 	WRITE_ONCE(sk->sk_err, 0);
 	WRITE_ONCE(sk->sk_shutdown, 0);

@@ -406,11 +406,9 @@ static void stt_hs_give_back(struct stt_session *s, struct stt_handshake *hs,
 		hs = NULL;
 		if (soft_error && !s->soft_error) {
 			s->soft_error = soft_error;
-			if (time_before(jiffies + STT_HS_SOFT_GRACE,
-					s->deadline))
-				s->deadline = jiffies + STT_HS_SOFT_GRACE;
-			if (time_before(s->deadline, s->timer.expires))
-				mod_timer(&s->timer, s->deadline);
+			s->soft_deadline = jiffies + STT_HS_SOFT_GRACE;
+			if (time_before(s->soft_deadline, s->timer.expires))
+				mod_timer(&s->timer, s->soft_deadline);
 		}
 	}
 	spin_unlock_bh(&s->lock);
@@ -449,6 +447,13 @@ static void stt_hs_challenge(struct stt_session *s, const struct stt_frame *f,
 		return;
 	}
 	stt_hs_forget_priv(hs);
+	/*
+	 * The genuine answer: an earlier forgery no longer decides how the
+	 * handshake ends while the keys are made (which may sleep long).
+	 */
+	spin_lock_bh(&s->lock);
+	s->soft_error = 0;
+	spin_unlock_bh(&s->lock);
 	s->suite = f->challenge.suite;
 	WRITE_ONCE(s->peer_id, f->challenge.session);
 

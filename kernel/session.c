@@ -478,20 +478,29 @@ static void stt_session_timer(struct timer_list *t)
 	struct stt_session *s = from_timer(s, t, timer);
 	bool expired = false;
 	int err = ETIMEDOUT;
+	unsigned long next;
 
 	spin_lock_bh(&s->lock);
 	switch (s->state) {
 	case STT_SS_HELLO_SENT:
 	case STT_SS_PROOF_SENT:
+		if (s->soft_error &&
+		    time_after_eq(jiffies, s->soft_deadline)) {
+			expired = true;
+			err = s->soft_error;
+			break;
+		}
 		if (time_after_eq(jiffies, s->deadline)) {
 			expired = true;
-			err = s->soft_error ?: ETIMEDOUT;
 			break;
 		}
 		stt_handshake_retransmit(s);
 		STT_INC(s->sn, HANDSHAKE_RETRANSMITS);
 		s->rto = min_t(unsigned long, s->rto * 2, 2 * HZ);
-		mod_timer(&s->timer, min(jiffies + s->rto, s->deadline));
+		next = min(jiffies + s->rto, s->deadline);
+		if (s->soft_error && time_before(s->soft_deadline, next))
+			next = s->soft_deadline;
+		mod_timer(&s->timer, next);
 		break;
 	case STT_SS_CHALLENGED:
 		expired = time_after_eq(jiffies, s->deadline);
@@ -978,7 +987,11 @@ static void stt_session_hs_queue(struct stt_endpoint *ep, struct sk_buff *skb,
 		full = true;
 	} else if (refcount_inc_not_zero(&ep->refs)) {
 		__skb_queue_tail(q, skb);
-		queue_work(stt_wq, &sn->hs_work);
+		/*
+		 * Unbound: under a flood this CPU is busy in softirq, and the
+		 * handshakes (X25519, key setup) would wait behind it.
+		 */
+		queue_work(system_unbound_wq, &sn->hs_work);
 		queued = true;
 	}
 	spin_unlock(&q->lock);

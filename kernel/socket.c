@@ -309,16 +309,17 @@ static void stt_connect_undo(struct stt_sock *ssk)
 {
 	struct sock *sk = &ssk->sk;
 
-	stt_stream_remove(ssk);
 	/*
-	 * The stream timer reads ssk->session without the socket lock.  Out
-	 * of the table it re-arms no more; wait for a run that may have
-	 * begun before, so that none is left when the session goes.
+	 * A refusal or the session's close may be taking the stream out in
+	 * softirq right now, reading ssk->session: wait for it.  The stream
+	 * timer reads it too, without the socket lock; out of the table it
+	 * re-arms no more, so wait for a run that may have begun before.
 	 */
+	stt_stream_remove_wait(ssk);
 	sk_stop_timer_sync(sk, &sk->sk_timer);
 	stt_session_detach(ssk->session, ssk);
 	stt_session_put(ssk->session);
-	ssk->session = NULL;
+	WRITE_ONCE(ssk->session, NULL);
 	clear_bit(STT_SF_REFUSED, &ssk->sflags);
 	/*
 	 * The next stream's accounting starts afresh (a refusal counted one
@@ -382,7 +383,7 @@ static int stt_connect(struct socket *sock, struct sockaddr *uaddr, int len,
 		err = PTR_ERR(s);
 		goto out;
 	}
-	ssk->session = s;
+	WRITE_ONCE(ssk->session, s);
 	ssk->want_stream = sa->sstt_stream;
 	sk->sk_state = TCP_SYN_SENT;
 	set_bit(STT_SF_WANT_OPEN, &ssk->sflags);

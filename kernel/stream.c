@@ -343,9 +343,10 @@ void stt_stream_timer(struct timer_list *t)
 	if (test_bit(STT_SF_OPENING, &ssk->sflags) &&
 	    test_bit(STT_SF_IN_TABLE, &ssk->sflags)) {
 		if (time_after_eq(jiffies, ssk->open_deadline)) {
+			/* Out first: connect() may reuse the socket once told. */
+			stt_stream_remove(ssk);
 			WRITE_ONCE(sk->sk_err, ETIMEDOUT);
 			sk_error_report(sk);
-			stt_stream_remove(ssk);
 		} else {
 			stt_stream_send_open(ssk);
 			STT_INC(ssk->session->sn, STREAM_OPEN_RETRANSMITS);
@@ -463,23 +464,21 @@ static void stt_stream_purge_tx(struct stt_sock *ssk)
 	kfree_skb(pending);
 }
 
-/**
- * stt_stream_remove() - take a stream out of its session's table
- * @ssk: the stream
- *
- * Whatever it still had to send is dropped; what it received in order
- * stays readable, and the rest is credited to the session's window.
- * Removing a stream twice does nothing.  Callable from any
- * context; the caller holds a reference on @ssk.
+/*
+ * stt_stream_remove() from @s in particular: nothing, if the socket has
+ * left it meanwhile (and perhaps opened a stream on another session).
  */
-void stt_stream_remove(struct stt_sock *ssk)
+static void stt_stream_remove_from(struct stt_session *s, struct stt_sock *ssk)
 {
-	struct stt_session *s = ssk->session;
 	struct sock *sk = &ssk->sk;
 
-	if (!test_and_clear_bit(STT_SF_IN_TABLE, &ssk->sflags))
-		return;
 	xa_lock_bh(&s->streams);
+	if (READ_ONCE(ssk->session) != s ||
+	    !test_and_clear_bit(STT_SF_IN_TABLE, &ssk->sflags)) {
+		xa_unlock_bh(&s->streams);
+		return;
+	}
+	set_bit(STT_SF_REMOVING, &ssk->sflags);
 	if (__xa_erase(&s->streams, ssk->stream_id) == ssk &&
 	    !test_and_set_bit(STT_SF_UNCOUNTED, &ssk->sflags))
 		s->nstreams--;
@@ -497,7 +496,46 @@ void stt_stream_remove(struct stt_sock *ssk)
 	/* Whoever waits in send(), connect() or poll() must look again. */
 	sk->sk_write_space(sk);
 	sk->sk_state_change(sk);
+	clear_and_wake_up_bit(STT_SF_REMOVING, &ssk->sflags);
 	sock_put(sk);
+}
+
+/**
+ * stt_stream_remove() - take a stream out of its session's table
+ * @ssk: the stream
+ *
+ * Whatever it still had to send is dropped; what it received in order
+ * stays readable, and the rest is credited to the session's window.
+ * Removing a stream twice does nothing.  Callable from any
+ * context; the caller holds a reference on @ssk.
+ *
+ * Two contexts may remove a stream at once (a refusal in softirq, the
+ * connect() it failed).  Only the first does the work, and it holds
+ * %STT_SF_REMOVING meanwhile, set under the table's lock in the same step
+ * that takes the stream out, so that stt_stream_remove_wait() can wait for
+ * it before the socket's session may change.
+ */
+void stt_stream_remove(struct stt_sock *ssk)
+{
+	struct stt_session *s = READ_ONCE(ssk->session);
+
+	/* A failed connect() may be dropping the session: read it once. */
+	if (s && test_bit(STT_SF_IN_TABLE, &ssk->sflags))
+		stt_stream_remove_from(s, ssk);
+}
+
+/**
+ * stt_stream_remove_wait() - take a stream out of its table, and wait until
+ *	no other context is still doing so
+ * @ssk: the stream, whose socket lock the caller holds
+ *
+ * After it, nothing but the caller touches the socket's session pointer:
+ * connect() may drop the session, or open a stream on it again.
+ */
+void stt_stream_remove_wait(struct stt_sock *ssk)
+{
+	stt_stream_remove(ssk);
+	wait_on_bit(&ssk->sflags, STT_SF_REMOVING, TASK_UNINTERRUPTIBLE);
 }
 
 /**
@@ -618,7 +656,7 @@ static void stt_stream_rcv_open(struct stt_session *s,
 	u16 id = f->open.stream;
 	struct stt_sock *ssk, *old;
 	struct sock *lsk;
-	bool listening, msgs, seq;
+	bool listening, msgs, seq, opening;
 	u32 code = 0;
 	int err;
 
@@ -637,16 +675,19 @@ static void stt_stream_rcv_open(struct stt_session *s,
 			sock_put(&old->sk);
 			return;
 		}
-		if (test_bit(STT_SF_OPENING, &old->sflags)) {
+		opening = test_bit(STT_SF_OPENING, &old->sflags);
+		/* Out first: connect() may reuse the socket once told. */
+		stt_stream_remove(old);
+		if (opening) {
 			WRITE_ONCE(old->reset_code, STT_RESET_COLLISION);
 			set_bit(STT_SF_REFUSED, &old->sflags);
+			old->sk.sk_state_change(&old->sk);
 		} else {
 			/* The peer finished with the old stream of this id. */
 			set_bit(STT_SF_RESET_RCVD, &old->sflags);
 			WRITE_ONCE(old->sk.sk_err, ECONNRESET);
 			sk_error_report(&old->sk);
 		}
-		stt_stream_remove(old);
 		sock_put(&old->sk);
 	}
 
@@ -774,6 +815,7 @@ static void stt_stream_rcv_reset(struct stt_session *s,
 {
 	struct stt_sock *ssk = stt_stream_lookup(s, f->reset.stream);
 	struct sock *sk;
+	bool opening;
 
 	if (!ssk)
 		return;
@@ -781,7 +823,13 @@ static void stt_stream_rcv_reset(struct stt_session *s,
 	WRITE_ONCE(ssk->reset_code, f->reset.code);
 	/* Its final size counts, even if it fails the session. */
 	stt_input_reset(ssk, f->reset.final_size);
-	if (test_bit(STT_SF_OPENING, &ssk->sflags)) {
+	/*
+	 * Out of the table before connect() can see the refusal: it may
+	 * reuse the socket for another stream at once.
+	 */
+	opening = test_bit(STT_SF_OPENING, &ssk->sflags);
+	stt_stream_remove(ssk);
+	if (opening) {
 		set_bit(STT_SF_REFUSED, &ssk->sflags);
 		STT_INC(s->sn, STREAMS_REFUSED_BY_PEER);
 		/* For SO_ERROR after a non-blocking connect(). */
@@ -794,7 +842,6 @@ static void stt_stream_rcv_reset(struct stt_session *s,
 		WRITE_ONCE(sk->sk_err, ECONNRESET);
 		sk_error_report(sk);
 	}
-	stt_stream_remove(ssk);
 	sock_put(sk);
 }
 
@@ -873,7 +920,7 @@ void stt_stream_session_closed(struct stt_session *s)
 		if (!refcount_inc_not_zero(&ssk->sk.sk_refcnt))
 			continue;
 		rcu_read_unlock();
-		stt_stream_remove(ssk);
+		stt_stream_remove_from(s, ssk);
 		sock_put(&ssk->sk);
 		rcu_read_lock();
 	}

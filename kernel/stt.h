@@ -328,8 +328,9 @@ struct stt_handshake;
  *	repeated one is answered only when it is the same
  * @soft_error: (client, handshaking) what an unauthenticated answer said
  *	(%EKEYREJECTED for a CHALLENGE whose proof failed): the handshake
- *	goes on, and fails with this instead of %ETIMEDOUT, soon, if no
- *	good answer comes (handshake.c)
+ *	goes on, and fails with this at @soft_deadline if no good answer
+ *	came by then (handshake.c); a proof that verifies clears it
+ * @soft_deadline: jiffies; see @soft_error
  * @suite: the cipher suite agreed
  * @lock: protects the state, the handshake and key changes
  * @state: an enum stt_session_state
@@ -438,6 +439,7 @@ struct stt_session {
 	u8 psk[STT_KEY_LEN];
 	u8 peer_proof[STT_MAC_LEN];
 	int soft_error;
+	unsigned long soft_deadline;
 	u8 suite;
 	spinlock_t lock;		/* state, handshake, keys */
 	enum stt_session_state state;
@@ -587,6 +589,7 @@ enum {
 	STT_SF_WINDOW_WAIT,	/* memory pressure holds a window update back */
 	STT_SF_FINAL_COUNTED,	/* the session counted the peer's final size */
 	STT_SF_PUBLISHED,	/* a lookup under RCU may have seen it */
+	STT_SF_REMOVING,	/* stt_stream_remove() is under way */
 };
 
 /**
@@ -737,6 +740,7 @@ void stt_stream_open_waiting(struct stt_session *s);
 void stt_stream_timer(struct timer_list *t);
 struct stt_sock *stt_stream_lookup(struct stt_session *s, u16 id);
 void stt_stream_remove(struct stt_sock *ssk);
+void stt_stream_remove_wait(struct stt_sock *ssk);
 void stt_stream_maybe_done(struct stt_sock *ssk);
 bool stt_stream_sent_all(struct stt_sock *ssk);
 void stt_stream_abort(struct stt_sock *ssk, u32 code);

@@ -294,13 +294,13 @@ FIXTURE_TEARDOWN(flood)
 
 TEST_F_TIMEOUT(flood, hello_flood_bounded, 600)
 {
-	struct sockaddr_stt srv_addr = stt_addr4(STT_A4, PORT, 0);
+	struct sockaddr_stt srv_addr = stt_addr4(STT_A4, PORT, 0), warm;
 	static char addrs[FLOOD_SOURCES][32];
 	struct kmem_watch watch = { 0 };
 	long long base = 0, conn_ms = -1;
 	pthread_t flood_th, watch_th;
 	struct flood *f = &self->f;
-	int i, fd, err = -1;
+	int i, fd, lfd, err = -1;
 
 	f->at_least = debug_kernel() ? 2000 : 20000;
 	ASSERT_EQ(0, flood_hosts_up(FLOOD_SOURCES));
@@ -311,6 +311,24 @@ TEST_F_TIMEOUT(flood, hello_flood_bounded, 600)
 	for (i = 0; i < FLOOD_SOURCES; i++)
 		flood_source(i, addrs[i], sizeof(addrs[i]));
 	ASSERT_EQ(0, flood_open(f, addrs, FLOOD_SOURCES));
+	/*
+	 * The first handshake a guest makes instantiates the AEAD and runs
+	 * the crypto self-tests (seconds under KASAN): have it, to another
+	 * port, so that the session does not serve the genuine client, and
+	 * the flood's cost is what the bar measures.
+	 */
+	warm = stt_addr4(STT_A4, PORT + 1, 0);
+	ASSERT_EQ(0, stt_enter("stt-a"));
+	lfd = listener(&warm, SOCK_STREAM);
+	ASSERT_LE(0, lfd);
+	ASSERT_EQ(0, stt_enter("stt-b"));
+	fd = stt_sock(SOCK_STREAM);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, timed_connect(fd, &warm, 30000, &conn_ms));
+	ksft_print_msg("first handshake of the guest: %lld ms\n", conn_ms);
+	close(fd);
+	close(lfd);
+	conn_ms = -1;
 	fd = stt_sock(SOCK_STREAM);
 	ASSERT_LE(0, fd);
 

@@ -8,11 +8,14 @@
 #   make check          everything needed, then every test on two kernels
 #   make bench          everything needed, then STT's speed against TCP and
 #                       kTLS in a QEMU guest (a benchmark, not a test)
+#   make fuzz           everything needed, then each libFuzzer harness of the
+#                       pure protocol code for FUZZ_SECONDS (default 600)
 #   make clean
 
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 PREFIX ?= /usr
+FUZZ_SECONDS ?= 600
 
 all: module
 
@@ -36,8 +39,11 @@ demo: deps
 bench: deps
 	tools/bench.sh
 
+fuzz: deps
+	selftests/fuzz.sh $(FUZZ_SECONDS)
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	rm -rf build
 
-.PHONY: all module install deps check demo bench clean
+.PHONY: all module install deps check demo bench fuzz clean

@@ -9,6 +9,7 @@ pkgs=(
 	linux-image-amd64 linux-headers-amd64 linux-source-6.12
 	qemu-system-x86 busybox-static
 	flex bison bc libelf-dev libssl-dev dwarves
+	clang libfuzzer-14-dev
 )
 missing=()
 for p in "${pkgs[@]}"; do

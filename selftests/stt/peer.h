@@ -21,6 +21,7 @@
 struct peer {
 	pid_t pid;
 	int fd;			/* its standard output and error */
+	int in;			/* its standard input */
 	char buf[8192];		/* what was read and not yet a whole line */
 	size_t len;
 	char *lines[PEER_LINES];	/* every line it printed */
@@ -77,12 +78,12 @@ static inline int peer_start(struct peer *p, const char *ns, ...)
 {
 	const char *script = peer_script();
 	char *argv[32];
-	int pfd[2], n = 0;
+	int pfd[2], ifd[2], n = 0;
 	va_list ap;
 
 	memset(p, 0, sizeof(*p));
 	p->status = -1;
-	if (!script || pipe(pfd))
+	if (!script || pipe(pfd) || pipe(ifd))
 		return -1;
 	argv[n++] = PEER_PYTHON;
 	argv[n++] = (char *)script;
@@ -95,18 +96,31 @@ static inline int peer_start(struct peer *p, const char *ns, ...)
 	if (p->pid < 0)
 		return -1;
 	if (!p->pid) {
+		dup2(ifd[0], 0);
 		dup2(pfd[1], 1);
 		dup2(pfd[1], 2);
 		close(pfd[0]);
 		close(pfd[1]);
+		close(ifd[0]);
+		close(ifd[1]);
 		if (stt_enter(ns))
 			_exit(126);
 		execv(argv[0], argv);
 		_exit(127);
 	}
 	close(pfd[1]);
+	close(ifd[0]);
 	p->fd = pfd[0];
+	p->in = ifd[1];
 	return 0;
+}
+
+/* Write @line to the peer's standard input; 0 on success. */
+static inline int peer_say(struct peer *p, const char *line)
+{
+	size_t n = strlen(line);
+
+	return write(p->in, line, n) == (ssize_t)n ? 0 : -1;
 }
 
 /*
@@ -172,6 +186,7 @@ static inline int peer_wait(struct peer *p, int ms)
 		usleep(20000);
 	}
 	close(p->fd);
+	close(p->in);
 	p->status = st >= 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 	return p->status;
 }

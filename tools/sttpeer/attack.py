@@ -94,11 +94,16 @@ WRAP_CASES = (
 )
 
 
-def wrap(connect, log):
-    """Each WRAP_CASES entry on a fresh stream; a new session if closed."""
+def wrap(connect, log, step=None):
+    """Each WRAP_CASES entry on a fresh stream; a new session if closed.
+
+    @step, if given, is called before each case (the test's go-ahead).
+    """
     sess = connect()
     res = {}
     for name, pre, make in WRAP_CASES:
+        if step:
+            step()
         if sess.closed:
             sess = connect()
         st = sess.open_stream(label=name.encode())
@@ -201,7 +206,7 @@ class Fuzzer:
         t = r.choice((0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x10, 0x11,
                       0x12, 0x13, 0x13, 0x13, 0x14, 0x15, 0x16, 0x16, 0x17,
                       0x18, 0x1a, r.randrange(256)))
-        b = lambda n: bytes(r.getrandbits(8) for _ in range(n))
+        b = r.randbytes
         if t == 0x01:
             return wire.hello(self.num(32), b(32), b(32), self.num(8),
                               self.num(8))
@@ -268,7 +273,7 @@ class Fuzzer:
                 f[i] ^= 1 << r.randrange(8)
             return bytes(f)
         if c < 0.3:
-            return f + bytes(r.getrandbits(8) for _ in range(r.randrange(8)))
+            return f + r.randbytes(r.randrange(8))
         return f
 
     def payload(self):

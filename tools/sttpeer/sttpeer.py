@@ -127,7 +127,8 @@ def cmd_attack(a, psk):
     connect = connect_fn(a, psk)
     if a.cmd in ("wrap", "fuzz"):
         if a.cmd == "wrap":
-            res = attack.wrap(connect, say)
+            res = attack.wrap(connect, say,
+                              sys.stdin.readline if a.step else None)
             ok = all(v != "silent" for v in res.values())
         else:
             res = attack.fuzz(connect, a.frames, a.seed, say)
@@ -174,6 +175,8 @@ def main():
     p.add_argument("--rekey", type=int, default=0,
                    help="packets per sending key (0: no key update)")
     p.add_argument("--timeout", type=float, default=60)
+    p.add_argument("--step", action="store_true",
+                   help="wrap: wait for a line on stdin before each case")
     p.add_argument("--wire", default=os.path.join(
         os.path.dirname(os.path.abspath(__file__)),
         "../../Documentation/wire.rst"))

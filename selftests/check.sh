@@ -106,6 +106,14 @@ for t in selftests/unit/*_test.c; do
 	fi
 done
 
+# The Python peer of the interop tests checks itself against wire.rst's vectors.
+if check unit "sttpeer selftest (wire.rst vectors, HKDF, loopback session)" \
+	/usr/bin/python3 tools/sttpeer/sttpeer.py selftest; then
+	count "unit/sttpeer" 1 0
+else
+	count "unit/sttpeer" 0 1
+fi
+
 echo "== module builds (W=1, zero warnings)"
 : >"$B/build.log"
 ok61=0 ok612=0

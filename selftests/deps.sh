@@ -10,6 +10,7 @@ pkgs=(
 	qemu-system-x86 busybox-static
 	flex bison bc libelf-dev libssl-dev dwarves
 	clang libfuzzer-14-dev
+	python3-cryptography
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -103,7 +103,7 @@ static int side_check(struct __test_metadata *_metadata, struct side *s,
 		      const struct peer *p, u64 bytes)
 {
 	char want[32], ptx[80], prx[80], tx[65], rx[65];
-	unsigned long long ptxlen, prxlen, pbad;
+	unsigned long long ptxlen, prxlen;
 	const char *line;
 
 	pthread_join(s->t_tx, NULL);
@@ -116,18 +116,18 @@ static int side_check(struct __test_metadata *_metadata, struct side *s,
 	       (unsigned long long)s->rx.bad);
 	snprintf(want, sizeof(want), "stream %u ", s->sid);
 	line = peer_line(p, want);
-	if (!line || sscanf(line, "stream %*u tx %llu %79s rx %llu %79s bad %llu",
-			    &ptxlen, ptx, &prxlen, prx, &pbad) != 5) {
+	if (!line || sscanf(line, "stream %*u tx %llu %79s rx %llu %79s",
+			    &ptxlen, ptx, &prxlen, prx) != 4) {
 		TH_LOG("stream %u: no figures from the peer", s->sid);
 		return -1;
 	}
 	EXPECT_EQ(0, s->tx.err);
 	EXPECT_EQ(0, s->rx.err);
 	EXPECT_EQ(0, s->rx.bad);
-	EXPECT_EQ(0, pbad);
 	EXPECT_EQ(bytes, s->rx.len);		/* what the peer sent arrived */
 	EXPECT_EQ(bytes, prxlen);		/* what we sent arrived */
 	EXPECT_EQ(bytes, ptxlen);
+	/* Byte for byte: SHA-256 of what one end sent, of what the other read. */
 	EXPECT_STREQ(ptx, rx);
 	EXPECT_STREQ(prx, tx);
 	close(s->fd);
@@ -135,13 +135,13 @@ static int side_check(struct __test_metadata *_metadata, struct side *s,
 }
 
 /*
- * The Python peer moves some 100 KB/s in the emulated guest: 128 KiB each
- * way per stream over IPv4, 32 KiB over IPv6 (a quarter under the debug
- * kernel), so that the four cases take some 30 s.
+ * The Python peer is slow in the emulated guest (its start alone takes
+ * seconds): 64 KiB each way per stream over IPv4, 16 KiB over IPv6, a
+ * quarter of that under the debug kernel.
  */
 static u64 stream_bytes(int v6)
 {
-	return (v6 ? 32 * 1024 : 128 * 1024) / (debug_kernel() ? 4 : 1);
+	return (v6 ? 16 * 1024 : 64 * 1024) / (debug_kernel() ? 4 : 1);
 }
 
 /* The peer connects to a listener of the module and opens the streams. */

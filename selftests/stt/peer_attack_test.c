@@ -275,7 +275,7 @@ FIXTURE_TEARDOWN(attack)
  * stt-a's memory stayed under its bounds; print the figures.
  */
 static void finish(struct __test_metadata *_metadata,
-		   FIXTURE_DATA(attack) *self, const char *what)
+		   struct _test_data_attack *self, const char *what)
 {
 	struct honest *h = &self->h;
 	char sa[65], sb[65];
@@ -296,8 +296,9 @@ static void finish(struct __test_metadata *_metadata,
 	printf("# %s: honest session %llu bytes in %lld ms (err %d/%d, %llu bad)\n",
 	       what, (unsigned long long)h->rx.len, h->ms, h->err, h->rx.err,
 	       (unsigned long long)h->rx.bad);
-	printf("# %s: stt-a memory peak %lld bytes of max %lld, Slab %lld kB -> peak %lld kB (+%lld kB), %lld samples\n",
-	       what, self->mem.alloc_peak, self->mem.max_bytes,
+	printf("# %s: stt-a memory peak %lld bytes of max %lld,", what,
+	       self->mem.alloc_peak, self->mem.max_bytes);
+	printf(" Slab %lld kB -> peak %lld kB (+%lld kB), %lld samples\n",
 	       self->mem.slab_base, self->mem.slab_peak,
 	       self->mem.slab_peak - self->mem.slab_base, self->mem.samples);
 	EXPECT_EQ(0, h->err);
@@ -316,13 +317,6 @@ static void finish(struct __test_metadata *_metadata,
 	close(h->afd);
 }
 
-static const char *ip_a(void)
-{
-	return STT_A4;
-}
-
-#define PEER_ARGS(cmd) cmd, "--connect", ip_a(), "7020", "--psk", peer_psk()
-
 /* Overlapping, reordered one-byte DATA frames within the window. */
 TEST_F_TIMEOUT(attack, overlap, 300)
 {
@@ -332,7 +326,8 @@ TEST_F_TIMEOUT(attack, overlap, 300)
 	pthread_t t;
 	int fd;
 
-	ASSERT_EQ(0, peer_start(&self->peer, "stt-b", PEER_ARGS("overlap"),
+	ASSERT_EQ(0, peer_start(&self->peer, "stt-b", "overlap", "--connect", STT_A4,
+				"7020", "--psk", peer_psk(),
 				"--seconds", secs, NULL));
 	fd = accept(self->att, NULL, NULL);
 	ASSERT_LE(0, fd);
@@ -350,9 +345,10 @@ TEST_F_TIMEOUT(attack, overlap, 300)
 	pthread_join(t, NULL);
 	finish(_metadata, self, "overlap");
 	bytes = peer_result(&self->peer, "bytes");
-	printf("# overlap: %lld frames in %lld packets, the reader got %llu of %lld bytes (%llu bad)\n",
+	printf("# overlap: %lld frames in %lld packets,",
 	       peer_result(&self->peer, "frames"),
-	       peer_result(&self->peer, "packets"),
+	       peer_result(&self->peer, "packets"));
+	printf(" the reader got %llu of %lld bytes (%llu bad)\n",
 	       (unsigned long long)rx.len, bytes, (unsigned long long)rx.bad);
 	/* What the reader sees: the stream, whole, nothing else. */
 	EXPECT_EQ(0, rx.err);
@@ -380,7 +376,8 @@ TEST_F_TIMEOUT(attack, wrap, 300)
 	long long moved;
 	unsigned int i;
 
-	ASSERT_EQ(0, peer_start(&self->peer, "stt-b", PEER_ARGS("wrap"),
+	ASSERT_EQ(0, peer_start(&self->peer, "stt-b", "wrap", "--connect", STT_A4,
+				"7020", "--psk", peer_psk(),
 				"--step", NULL));
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		snap("stt-a", &s0);
@@ -409,7 +406,8 @@ TEST_F_TIMEOUT(attack, acks, 300)
 	long long moved;
 	int fd;
 
-	ASSERT_EQ(0, peer_start(&self->peer, "stt-b", PEER_ARGS("acks"),
+	ASSERT_EQ(0, peer_start(&self->peer, "stt-b", "acks", "--connect", STT_A4,
+				"7020", "--psk", peer_psk(),
 				"--seconds", secs, NULL));
 	fd = accept(self->att, NULL, NULL);
 	ASSERT_LE(0, fd);
@@ -425,9 +423,10 @@ TEST_F_TIMEOUT(attack, acks, 300)
 	pthread_join(t1, NULL);
 	pthread_join(t2, NULL);
 	finish(_metadata, self, "acks");
-	printf("# acks: %lld frames in %lld packets; stt-a sent %llu bytes (err %d), the peer got %lld intact %lld\n",
+	printf("# acks: %lld frames in %lld packets;",
 	       peer_result(&self->peer, "frames"),
-	       peer_result(&self->peer, "packets"),
+	       peer_result(&self->peer, "packets"));
+	printf(" stt-a sent %llu bytes (err %d), the peer got %lld intact %lld\n",
 	       (unsigned long long)tx.len, tx.err,
 	       peer_result(&self->peer, "received"),
 	       peer_result(&self->peer, "intact"));
@@ -446,16 +445,18 @@ TEST_F_TIMEOUT(attack, fuzz, 600)
 	const char *frames = debug_kernel() ? "10000" : "100000";
 	long long closes, closed, t0 = ms_now();
 
-	ASSERT_EQ(0, peer_start(&self->peer, "stt-b", PEER_ARGS("fuzz"),
+	ASSERT_EQ(0, peer_start(&self->peer, "stt-b", "fuzz", "--connect", STT_A4,
+				"7020", "--psk", peer_psk(),
 				"--frames", frames, "--seed", "6", NULL));
 	EXPECT_EQ(0, peer_wait(&self->peer, 540000));
 	finish(_metadata, self, "fuzz");
 	closes = peer_result(&self->peer, "closes");
 	closed = delta(&self->before, &self->after, "sessions_closed");
-	printf("# fuzz: %lld frames in %lld packets in %lld ms; the peer saw %lld sessions closed, stt-a counted %lld\n",
+	printf("# fuzz: %lld frames in %lld packets in %lld ms;",
 	       peer_result(&self->peer, "frames"),
-	       peer_result(&self->peer, "packets"), ms_now() - t0, closes,
-	       closed);
+	       peer_result(&self->peer, "packets"), ms_now() - t0);
+	printf(" the peer saw %lld sessions closed, stt-a counted %lld\n",
+	       closes, closed);
 	ASSERT_LE(0, closes);
 	EXPECT_LE(atoll(frames), peer_result(&self->peer, "frames"));
 	/* Every session closed under the fuzz was counted, with a reason. */

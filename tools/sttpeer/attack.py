@@ -45,9 +45,12 @@ def overlap(sess, st, seconds, seed):
     rnd = random.Random(seed)
     end = time.monotonic() + seconds
     lo, frames, packets = 0, 0, 0
-    cache = stt.pattern(0, 1 << 20, st.sid)
+    cache = stt.pattern(0, 16384, st.sid)
     while time.monotonic() < end:
-        edge = min(st.tx_max, sess.sess_tx_max - 4096, len(cache))
+        edge = min(st.tx_max, sess.sess_tx_max - 4096)
+        if edge > len(cache):   # the pattern costs: make it as needed
+            cache += stt.pattern(len(cache), len(cache), st.sid)
+            continue
         if edge <= lo:
             sess.pump(0.002)
             continue

@@ -16,8 +16,8 @@ Debian's /usr/bin/python3 and python3-cryptography.
 Test data: the opener of stream S sends the bytes of pattern(seed S), the
 other end pattern(seed S + 0x10000) (selftests/stt/pair.h's pattern()).
 Each stream's outcome is printed as a line
-"stream S tx LEN SHA256 rx LEN SHA256 bad N"; the last line is "ok" or
-"FAIL ..."; the exit status says the same.
+"stream S tx LEN SHA256 rx LEN SHA256 bad N" (N is "-" without --check);
+the last line is "ok" or "FAIL ..."; the exit status says the same.
 """
 
 import argparse
@@ -52,21 +52,29 @@ def sockaddr(addr, port):
     return (addr, port, 0, 0) if ":" in addr else (addr, port)
 
 
-def report(sess, streams, tx_seed_of, rx_seed_of):
-    """Print each stream's figures; the number of streams that went wrong."""
+def report(sess, streams, rx_seed_of, check):
+    """Print each stream's figures; the number of streams that went wrong.
+
+    With @check, every byte received is compared with the pattern ("bad"
+    counts those that differ); without, the other end compares the
+    SHA-256 of what it sent with ours of what arrived (in the emulated
+    guest the pattern is the peer's largest cost), and bad is "-".
+    """
     bad_streams = 0
     for st in streams:
-        want = stt.pattern(0, len(st.rx), rx_seed_of(st))
-        bad = sum(1 for a, b in zip(st.rx, want) if a != b)
-        say("stream %d tx %d %s rx %d %s bad %d" % (
+        bad = "-"
+        if check:
+            want = stt.pattern(0, len(st.rx), rx_seed_of(st))
+            bad = sum(1 for a, b in zip(st.rx, want) if a != b)
+        say("stream %d tx %d %s rx %d %s bad %s" % (
             st.sid, len(st.tx), hashlib.sha256(st.tx).hexdigest(),
             len(st.rx), hashlib.sha256(st.rx).hexdigest(), bad))
-        if bad or not st.rx_done or not sess.tx_done(st):
+        if (check and bad) or not st.rx_done or not sess.tx_done(st):
             bad_streams += 1
     return bad_streams
 
 
-def transfer(sess, streams, nbytes, opener, timeout):
+def transfer(sess, streams, nbytes, opener, timeout, check):
     """Send @nbytes on each stream, receive until each ends; the failures."""
     def seed(st, mine):
         return st.sid + (0 if mine == opener else REPLY_SEED)
@@ -75,8 +83,7 @@ def transfer(sess, streams, nbytes, opener, timeout):
         sess.send(st, stt.pattern(0, nbytes, seed(st, True)), fin=True)
     sess.run(lambda: all(st.rx_done and sess.tx_done(st) for st in streams),
              timeout)
-    return report(sess, streams, lambda st: seed(st, True),
-                  lambda st: seed(st, False))
+    return report(sess, streams, lambda st: seed(st, False), check)
 
 
 def cmd_server(a, psk):
@@ -89,7 +96,7 @@ def cmd_server(a, psk):
     streams = []
     sess.run(lambda: (streams.extend(iter(sess.accept, None)) or
                       len(streams) >= a.streams), a.timeout)
-    fails = transfer(sess, streams, a.bytes, False, a.timeout)
+    fails = transfer(sess, streams, a.bytes, False, a.timeout, a.check)
     return finish(sess, fails or (len(streams) < a.streams))
 
 
@@ -110,7 +117,7 @@ def cmd_client(a, psk):
     say("session %08x suite %d" % (sess.local_sid, sess.suite))
     streams = [sess.open_stream(label=b"interop %d" % i)
                for i in range(a.streams)]
-    fails = transfer(sess, streams, a.bytes, True, a.timeout)
+    fails = transfer(sess, streams, a.bytes, True, a.timeout, a.check)
     return finish(sess, fails)
 
 
@@ -175,6 +182,8 @@ def main():
     p.add_argument("--rekey", type=int, default=0,
                    help="packets per sending key (0: no key update)")
     p.add_argument("--timeout", type=float, default=60)
+    p.add_argument("--check", action="store_true",
+                   help="compare every byte received with the pattern")
     p.add_argument("--step", action="store_true",
                    help="wrap: wait for a line on stdin before each case")
     p.add_argument("--wire", default=os.path.join(

@@ -342,12 +342,28 @@ def parse_frame(buf, pos):
     raise FrameError("unknown frame type 0x%02x" % t)
 
 
+def check_fields(f):
+    """FrameError if a field is outside what wire.rst's tables allow."""
+    t = f["type"]
+    if f.get("reserved") or f.get("reserved1") or f.get("reserved2"):
+        raise FrameError("reserved field set")
+    if t == F_STREAM_OPEN and (
+            not f["sid"] or f["kind"] not in (KIND_BYTES, KIND_MESSAGES) or
+            f["priority"] > 7 or f["max_frame"] < 1024):
+        raise FrameError("STREAM_OPEN field out of range")
+    if t == F_DATA and f["flags"] & ~(DATA_FIN | DATA_MSG_END):
+        raise FrameError("DATA flags 0x%02x" % f["flags"])
+    if t == F_NACK and any(c - 1 > U64 - first for first, c in f["ranges"]):
+        raise FrameError("NACK range past 2^64 - 1")
+
+
 def parse_frames(buf):
     """Every frame of a payload, PADDING left out; FrameError if invalid."""
     out = []
     pos = 0
     while pos < len(buf):
         f, pos = parse_frame(buf, pos)
+        check_fields(f)
         if f["type"] != F_PADDING:
             out.append(f)
     return out

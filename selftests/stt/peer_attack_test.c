@@ -155,7 +155,13 @@ static void log_delta(const char *what, const struct snap *a,
  */
 static const char * const rx_drops[] = {
 	"drop_frame", "drop_flow_control", "drop_session_flow",
-	"drop_no_stream", "drop_stream_closed",
+	"drop_no_stream", "drop_stream_closed", "drop_offset_invalid",
+	"drop_final_size",
+};
+
+/* What the receive bounds count: overlaps cut or dropped, data refused. */
+static const char * const rx_bounds[] = {
+	"ooo_trimmed", "drop_duplicate", "drop_rcvbuf", "drop_mem_limit",
 };
 
 static long long sum_delta(const struct snap *a, const struct snap *b,
@@ -355,9 +361,9 @@ TEST_F_TIMEOUT(attack, overlap, 300)
 	EXPECT_EQ(0, rx.bad);
 	EXPECT_EQ(bytes, (long long)rx.len);
 	EXPECT_LT(0, bytes);
-	/* Held out of order, or dropped as duplicates: counted either way. */
-	moved = delta(&self->before, &self->after, "data_out_of_order") +
-		delta(&self->before, &self->after, "drop_duplicate");
+	/* Overlaps cut off or dropped, or data over the bounds: counted. */
+	moved = sum_delta(&self->before, &self->after, rx_bounds,
+			  ARRAY_SIZE(rx_bounds));
 	EXPECT_LT(0, moved);
 	close(fd);
 }
@@ -436,6 +442,9 @@ TEST_F_TIMEOUT(attack, acks, 300)
 	moved = delta(&self->before, &self->after, "drop_ack_invalid");
 	EXPECT_LT(0, moved);
 	EXPECT_LT(0, delta(&self->before, &self->after, "nacks_in"));
+	/* One packet in six has 61 ACK frames: over the cap, dropped whole. */
+	EXPECT_LT(0, delta(&self->before, &self->after,
+			   "drop_too_many_frames"));
 	close(fd);
 }
 
@@ -466,8 +475,10 @@ TEST_F_TIMEOUT(attack, fuzz, 600)
 				   "drop_session_flow") +
 			     delta(&self->before, &self->after,
 				   "sessions_closed_by_peer"));
-	/* Malformed frames are counted as they are dropped. */
+	/* Malformed frames, and packets of too many, are counted as dropped. */
 	EXPECT_LT(0, delta(&self->before, &self->after, "drop_frame"));
+	EXPECT_LT(0, delta(&self->before, &self->after,
+			   "drop_too_many_frames"));
 }
 
 TEST_HARNESS_MAIN

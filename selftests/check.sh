@@ -4,7 +4,8 @@
 # Everything `make check` does, in order:
 #   1. the debug kernel (built once, then cached: selftests/vm/build-kernel.sh);
 #   2. lint: checkpatch --strict and kernel-doc on the sources;
-#   3. unit tests of the pure protocol code, in user space under ASan and UBSan;
+#   3. unit tests of the pure protocol code, in user space under ASan and UBSan,
+#      and the selftest of tools/sttpeer (the Python peer) against wire.rst;
 #   4. stt.ko built with W=1 against the stock 6.1 headers and the debug 6.12 tree,
 #      where any warning is a failure;
 #   5. the selftests in a guest on each kernel (selftests/vm/run.sh).

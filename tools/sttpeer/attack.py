@@ -301,7 +301,7 @@ class Fuzzer:
         return self.pool[i]
 
     def payload(self):
-        """A packet's plaintext: 1 to 40 frames, mutated, at most 1168 bytes."""
+        """A packet plaintext: 1 to 40 mutated frames, at most 1168 bytes."""
         out, n = b"", 0
         for _ in range(self.r.choice((1, 8, 32, 32, 32, 40))):
             f = self.mutate(self.draw())

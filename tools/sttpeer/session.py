@@ -23,6 +23,7 @@ RCV_WINDOW = 256 * 1024        # what we grant each stream
 SESSION_BUDGET = 4 << 20       # what we grant the session beyond what we read
 MAX_PAYLOAD = wire.MIN_DGRAM - wire.HDR_LEN - wire.TAG_LEN
 MAX_IN_FLIGHT = 64             # packets; a crude congestion window
+MAX_FRAMES = 32                # frames in a packet (PADDING aside)
 ACK_RANGES = 16
 
 
@@ -228,7 +229,7 @@ class Session:
 
     def open_stream(self, kind=wire.KIND_BYTES, label=b"", sid=None,
                     priority=0, max_frame=16384):
-        """Open a stream (STREAM_OPEN); returns it (data waits for a window)."""
+        """Open a stream (STREAM_OPEN); data waits for its window."""
         if sid is None:
             sid = self.next_sid
             self.next_sid += 2
@@ -441,25 +442,27 @@ class Session:
                 and self.next_pn - self.gen_start >= self.rekey_every:
             self.tx_gen += 1
             self.gen_start = self.next_pn
-        out, what = b"", []
+        out, what, n = b"", [], 0
         if self.ack_due:
             delay = int((now - self.ack_time) * 1e6)
-            out = self.received.ack_frame(delay)
+            out, n = self.received.ack_frame(delay), 1
             self.ack_due = False
         for c in self.ctl:
-            if len(out) + len(c) > MAX_PAYLOAD:
+            if len(out) + len(c) > MAX_PAYLOAD or n == MAX_FRAMES:
                 self._emit(out, what)
-                out, what = b"", []
+                out, what, n = b"", [], 0
             out += c
+            n += 1
             if c[0] != wire.F_KEEPALIVE_ACK:
                 what.append(("ctl", c))
         self.ctl = []
         for chunk in self._data_chunks():
             frame, w = chunk
-            if len(out) + len(frame) > MAX_PAYLOAD:
+            if len(out) + len(frame) > MAX_PAYLOAD or n == MAX_FRAMES:
                 self._emit(out, what)
-                out, what = b"", []
+                out, what, n = b"", [], 0
             out += frame
+            n += 1
             what.append(w)
         if out:
             self._emit(out, what)

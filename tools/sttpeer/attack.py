@@ -41,12 +41,12 @@ def overlap(sess, st, seconds, seed):
     the next few in-order bytes (so the stream moves on) and one- to
     four-byte frames at random offsets up to the window's edge, 32 frames
     in all, the most a receiver takes in one packet.
-    At the end every byte up to the last offset reached is sent again
+    At the end every byte up to the highest offset sent is sent again
     reliably, with FIN, so the reader gets the whole stream.
     """
     rnd = random.Random(seed)
     end = time.monotonic() + seconds
-    lo, frames, packets = 0, 0, 0
+    lo, hi, frames, packets = 0, 0, 0, 0
     cache = stt.pattern(0, 16384, st.sid)
     while time.monotonic() < end:
         edge = min(st.tx_max, sess.sess_tx_max - 4096)
@@ -68,17 +68,19 @@ def overlap(sess, st, seconds, seed):
             off = rnd.randrange(lo, edge)
             n = min(rnd.choice((1, 1, 1, 2, 4)), edge - off)
             out += wire.data(st.sid, off, cache[off:off + n])
+            hi = max(hi, off + n)
             frames += 1
         sess.send_frames(out)
         packets += 1
         if packets % 4 == 0:
             sess.pump(0)
-    sess.sess_tx_used = lo
-    st.tx = bytearray(cache[:lo])
+    top = max(lo, hi)           # the final size: nothing sent lies beyond
+    sess.sess_tx_used = top
+    st.tx = bytearray(cache[:top])
     st.tx_sent = 0
     st.tx_fin = True
     ok = sess.run(lambda: sess.tx_done(st), 60)
-    return {"frames": frames, "packets": packets, "bytes": lo,
+    return {"frames": frames, "packets": packets, "bytes": top,
             "delivered": int(ok), "state": probe(sess)}
 
 
@@ -300,8 +302,24 @@ class Fuzzer:
             self.pool[i] = self.frame()
         return self.pool[i]
 
+    def small(self):
+        """A short valid frame: KEEPALIVE_ACK, WINDOW_UPDATE, KEY_UPDATE."""
+        c = self.r.getrandbits(8)
+        if c < 96:
+            return wire.keepalive_ack(c)
+        if c < 192:
+            return wire.window_update(self.sid(), c)
+        return wire.key_update(0)
+
     def payload(self):
-        """A packet plaintext: 1 to 40 mutated frames, at most 1168 bytes."""
+        """A packet plaintext: 1 to 40 mutated frames, at most 1168 bytes.
+
+        One packet in eight is 40 to 100 short frames instead, more than a
+        receiver takes in one packet.
+        """
+        if not self.r.getrandbits(3):
+            fs = [self.small() for _ in range(self.r.randrange(40, 101))]
+            return b"".join(fs), len(fs)
         out, n = b"", 0
         for _ in range(self.r.choice((1, 8, 32, 32, 32, 40))):
             f = self.mutate(self.draw())

@@ -218,4 +218,10 @@ TEST_F_TIMEOUT(interop, module_is_client, 300)
 	EXPECT_LE(1, rekeys);
 }
 
-TEST_HARNESS_MAIN
+/* The peer once, before the harness forks the tests: they share it. */
+int main(int argc, char **argv)
+{
+	if (peer_proc_start())
+		fprintf(stderr, "# cannot start %s\n", PEER_SCRIPT);
+	return test_harness_run(argc, argv);
+}

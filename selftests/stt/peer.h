@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Running tools/sttpeer/sttpeer.py, the Python implementation of the wire
- * format, as the other node of a test: in a host of netns.h, with its
- * standard output read line by line through a pipe.  The repository is
+ * format, as the other node of a test, in a host of netns.h.  Python and
+ * its cryptography take seconds to start in the emulated guest (tens under
+ * the debug kernel), so the program starts the peer once, before the
+ * harness forks its tests (peer_proc_start() in main()), as "sttpeer.py commands";
+ * each test sends it one command line and reads its output line by line
+ * until "exit ID STATUS", ID being the test's pid.  The repository is
  * $STT_REPO, else the first directory above this program (built into
  * <repo>/build/selftests by check.sh) or above the working directory that
  * holds tools/sttpeer/sttpeer.py.  Include after pair.h.
@@ -18,9 +22,15 @@
 #define PEER_PYTHON	"/usr/bin/python3"
 #define PEER_LINES	256
 
-struct peer {
+/* The one peer process: its pid, standard input and output. */
+static struct {
 	pid_t pid;
-	int fd;			/* its standard output and error */
+	int in, out;
+} peer_proc;
+
+struct peer {
+	pid_t pid;		/* the test that runs the command, its ID */
+	int fd;			/* the peer's standard output and error */
 	int in;			/* its standard input */
 	char buf[8192];		/* what was read and not yet a whole line */
 	size_t len;
@@ -70,32 +80,18 @@ found:
 	return path;
 }
 
-/*
- * Start the peer in host @ns with the NULL-terminated arguments after the
- * script's path; 0 on success.
- */
-static inline int peer_start(struct peer *p, const char *ns, ...)
+/* Start "sttpeer.py commands" in the caller's namespace; 0 on success. */
+static inline int peer_proc_start(void)
 {
 	const char *script = peer_script();
-	char *argv[32];
-	int pfd[2], ifd[2], n = 0;
-	va_list ap;
+	int pfd[2], ifd[2];
 
-	memset(p, 0, sizeof(*p));
-	p->status = -1;
 	if (!script || pipe(pfd) || pipe(ifd))
 		return -1;
-	argv[n++] = PEER_PYTHON;
-	argv[n++] = (char *)script;
-	va_start(ap, ns);
-	while (n < 31 && (argv[n] = va_arg(ap, char *)))
-		n++;
-	va_end(ap);
-	argv[n] = NULL;
-	p->pid = fork();
-	if (p->pid < 0)
+	peer_proc.pid = fork();
+	if (peer_proc.pid < 0)
 		return -1;
-	if (!p->pid) {
+	if (!peer_proc.pid) {
 		dup2(ifd[0], 0);
 		dup2(pfd[1], 1);
 		dup2(pfd[1], 2);
@@ -103,15 +99,13 @@ static inline int peer_start(struct peer *p, const char *ns, ...)
 		close(pfd[1]);
 		close(ifd[0]);
 		close(ifd[1]);
-		if (stt_enter(ns))
-			_exit(126);
-		execv(argv[0], argv);
+		execl(PEER_PYTHON, PEER_PYTHON, script, "commands", (char *)NULL);
 		_exit(127);
 	}
 	close(pfd[1]);
 	close(ifd[0]);
-	p->fd = pfd[0];
-	p->in = ifd[1];
+	peer_proc.in = ifd[1];
+	peer_proc.out = pfd[0];
 	return 0;
 }
 
@@ -121,6 +115,35 @@ static inline int peer_say(struct peer *p, const char *line)
 	size_t n = strlen(line);
 
 	return write(p->in, line, n) == (ssize_t)n ? 0 : -1;
+}
+
+/*
+ * Have the peer run, in host @ns, the command given by the NULL-terminated
+ * arguments (no spaces in any); 0 on success.
+ */
+static inline int peer_start(struct peer *p, const char *ns, ...)
+{
+	char line[1024];
+	const char *arg;
+	size_t n;
+	va_list ap;
+
+	memset(p, 0, sizeof(*p));
+	p->status = -1;
+	if (peer_proc.pid <= 0)
+		return -1;
+	p->pid = getpid();
+	p->fd = peer_proc.out;
+	p->in = peer_proc.in;
+	n = snprintf(line, sizeof(line), "%d %s", p->pid, ns);
+	va_start(ap, ns);
+	while ((arg = va_arg(ap, const char *)) && n < sizeof(line))
+		n += snprintf(line + n, sizeof(line) - n, " %s", arg);
+	va_end(ap);
+	if (n >= sizeof(line) - 1)
+		return -1;
+	strcat(line, "\n");
+	return peer_say(p, line);
 }
 
 /*
@@ -165,29 +188,17 @@ static inline const char *peer_read(struct peer *p, const char *want, int ms)
 }
 
 /*
- * Wait up to @ms for the peer to finish; its exit status (killed and -1 if
- * it did not end in time).
+ * Wait up to @ms for the peer to finish the command; its exit status, or
+ * -1 if it did not end in time.
  */
 static inline int peer_wait(struct peer *p, int ms)
 {
-	int st;
+	char want[32];
+	const char *line;
 
-	long long end = ms_now() + ms;
-
-	peer_read(p, NULL, ms);
-	/* Its output closed; under emulation the exit itself takes a while. */
-	while (waitpid(p->pid, &st, WNOHANG) != p->pid) {
-		if (ms_now() > end + 10000) {
-			kill(p->pid, SIGKILL);
-			waitpid(p->pid, &st, 0);
-			st = -1;
-			break;
-		}
-		usleep(20000);
-	}
-	close(p->fd);
-	close(p->in);
-	p->status = st >= 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	snprintf(want, sizeof(want), "exit %d ", p->pid);
+	line = peer_read(p, want, ms);
+	p->status = line ? atoi(line + strlen(want)) : -1;
 	return p->status;
 }
 

@@ -481,4 +481,10 @@ TEST_F_TIMEOUT(attack, fuzz, 600)
 			   "drop_too_many_frames"));
 }
 
-TEST_HARNESS_MAIN
+/* The peer once, before the harness forks the tests: they share it. */
+int main(int argc, char **argv)
+{
+	if (peer_proc_start())
+		fprintf(stderr, "# cannot start %s\n", PEER_SCRIPT);
+	return test_harness_run(argc, argv);
+}

@@ -12,6 +12,12 @@ Debian's /usr/bin/python3 and python3-cryptography.
   sttpeer.py server --listen ADDR PORT --psk HEX [--streams N --bytes B]
   sttpeer.py client --connect ADDR PORT --psk HEX [--streams N --bytes B]
   sttpeer.py overlap|wrap|acks|fuzz --connect ADDR PORT --psk HEX [...]
+  sttpeer.py commands
+
+"commands" runs one command after another from standard input, each a
+line "ID NETNS COMMAND ARGS..." run in network namespace /run/netns/NETNS
+("-": stay), and ends each with a line "exit ID STATUS": the selftests start
+the peer once and pay Python's start (seconds in the emulated guest) once.
 
 Test data: the opener of stream S sends the bytes of pattern(seed S), the
 other end pattern(seed S + 0x10000) (selftests/stt/pair.h's pattern()).
@@ -21,11 +27,14 @@ the last line is "ok" or "FAIL ..."; the exit status says the same.
 """
 
 import argparse
+import ctypes
+import gc
 import hashlib
 import os
 import socket
 import sys
 import time
+import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -164,11 +173,50 @@ def cmd_attack(a, psk):
     return 0 if ok else 1
 
 
-def main():
-    """Parse the command line and run the command."""
+def setns(name):
+    """Move this (single-threaded) process into network namespace @name."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    fd = os.open("/run/netns/" + name, os.O_RDONLY)
+    try:
+        if libc.setns(fd, 0x40000000):      # CLONE_NEWNET
+            err = ctypes.get_errno()
+            raise OSError(err, "setns %s: %s" % (name, os.strerror(err)))
+    finally:
+        os.close(fd)
+
+
+def commands():
+    """Run "ID NETNS COMMAND ARGS..." lines from stdin until it ends."""
+    say("commands ready")
+    while True:
+        line = sys.stdin.readline()
+        if not line:
+            return 0
+        words = line.split()
+        if len(words) < 3:
+            continue
+        ident, ns, argv = words[0], words[1], words[2:]
+        try:
+            if ns != "-":
+                setns(ns)
+            rc = main(argv)
+        except SystemExit as e:
+            rc = e.code if isinstance(e.code, int) else 2
+        except stt.HandshakeError as e:
+            say("FAIL handshake: %s" % e)
+            rc = 1
+        except Exception:
+            say("FAIL %s" % traceback.format_exc().replace("\n", " | "))
+            rc = 1
+        gc.collect()            # close the command's sockets now
+        say("exit %s %d" % (ident, rc))
+
+
+def main(argv=None):
+    """Parse the command line (@argv, else sys.argv) and run the command."""
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("cmd", choices=("selftest", "server", "client", "overlap",
-                                   "wrap", "acks", "fuzz"))
+                                   "wrap", "acks", "fuzz", "commands"))
     p.add_argument("--listen", nargs=2, metavar=("ADDR", "PORT"))
     p.add_argument("--connect", nargs=2, metavar=("ADDR", "PORT"))
     p.add_argument("--bind", help="local address to connect from")
@@ -189,7 +237,9 @@ def main():
     p.add_argument("--wire", default=os.path.join(
         os.path.dirname(os.path.abspath(__file__)),
         "../../Documentation/wire.rst"))
-    a = p.parse_args()
+    a = p.parse_args(argv)
+    if a.cmd == "commands":
+        return commands()
     if a.cmd == "selftest":
         bad = selftest.run(a.wire)
         say("%s - sttpeer selftest, %d failed" % ("ok" if not bad else

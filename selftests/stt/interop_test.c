@@ -7,7 +7,7 @@
  * IPv4 and IPv6.  Four streams each carry data both ways at once; each end
  * checks every byte it reads against the pattern and reports the SHA-256 of
  * what it sent and read, and the test compares the two ends' figures.  Both
- * nodes also replace their keys every 64 packets (the module through
+ * nodes also replace their keys every 16 packets (the module through
  * net.stt.rekey_after_packets, the peer once the module announced it can
  * open its next key), so key updates interoperate too.
  */
@@ -18,7 +18,7 @@
 #define PEER_PORT	7010
 #define NSTREAMS	4
 #define REPLY_SEED	0x10000		/* sttpeer.py: the acceptor's data */
-#define REKEY		64
+#define REKEY		16
 
 FIXTURE(interop) {
 	struct sockaddr_stt a_addr;	/* stt-a, PEER_PORT */
@@ -162,7 +162,7 @@ TEST_F_TIMEOUT(interop, module_is_server, 300)
 	ASSERT_EQ(0, peer_start(&self->peer, "stt-b", "client", "--connect",
 				self->a_ip, port, "--psk", peer_psk(),
 				"--streams", "4", "--bytes", nbytes,
-				"--rekey", "64", NULL));
+				"--rekey", "16", NULL));
 	/* Python's first start in the guest takes long: wait for its session. */
 	ASSERT_NE(NULL, peer_read(&self->peer, "session", 120000));
 	for (i = 0; i < NSTREAMS; i++) {
@@ -195,7 +195,7 @@ TEST_F_TIMEOUT(interop, module_is_client, 300)
 	ASSERT_EQ(0, peer_start(&self->peer, "stt-a", "server", "--listen",
 				self->a_ip, port, "--psk", peer_psk(),
 				"--streams", "4", "--bytes", nbytes,
-				"--rekey", "64", NULL));
+				"--rekey", "16", NULL));
 	ASSERT_NE(NULL, peer_read(&self->peer, "ready", 30000));
 	ASSERT_EQ(0, stt_enter("stt-b"));
 	for (i = 0; i < NSTREAMS; i++) {

@@ -164,7 +164,7 @@ TEST_F_TIMEOUT(interop, module_is_server, 300)
 				"--streams", "4", "--bytes", nbytes,
 				"--rekey", "16", NULL));
 	/* Python's first start in the guest takes long: wait for its session. */
-	ASSERT_NE(NULL, peer_read(&self->peer, "session", 120000));
+	ASSERT_NE(NULL, peer_read(&self->peer, "session", 180000));
 	for (i = 0; i < NSTREAMS; i++) {
 		fd = accept(lfd, NULL, NULL);
 		ASSERT_LE(0, fd) TH_LOG("accept %d: %s", i, strerror(errno));
@@ -196,7 +196,7 @@ TEST_F_TIMEOUT(interop, module_is_client, 300)
 				self->a_ip, port, "--psk", peer_psk(),
 				"--streams", "4", "--bytes", nbytes,
 				"--rekey", "16", NULL));
-	ASSERT_NE(NULL, peer_read(&self->peer, "ready", 30000));
+	ASSERT_NE(NULL, peer_read(&self->peer, "ready", 180000));
 	ASSERT_EQ(0, stt_enter("stt-b"));
 	for (i = 0; i < NSTREAMS; i++) {
 		fd = stt_sock(SOCK_STREAM);

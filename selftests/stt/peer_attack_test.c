@@ -335,6 +335,8 @@ TEST_F_TIMEOUT(attack, overlap, 300)
 	ASSERT_EQ(0, peer_start(&self->peer, "stt-b", "overlap", "--connect", STT_A4,
 				"7020", "--psk", peer_psk(),
 				"--seconds", secs, NULL));
+	/* The peer's first start takes long under the debug kernel. */
+	ASSERT_NE(NULL, peer_read(&self->peer, "stream ", 180000));
 	fd = accept(self->att, NULL, NULL);
 	ASSERT_LE(0, fd);
 	stall_guard(fd);
@@ -388,7 +390,7 @@ TEST_F_TIMEOUT(attack, wrap, 300)
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		snap("stt-a", &s0);
 		ASSERT_EQ(0, peer_say(&self->peer, "go\n"));
-		line = peer_read(&self->peer, "case ", 60000);
+		line = peer_read(&self->peer, "case ", 180000);
 		ASSERT_NE(NULL, line);
 		snap("stt-a", &s1);
 		EXPECT_NE(NULL, strstr(line, cases[i])) TH_LOG("%s", line);
@@ -415,6 +417,8 @@ TEST_F_TIMEOUT(attack, acks, 300)
 	ASSERT_EQ(0, peer_start(&self->peer, "stt-b", "acks", "--connect", STT_A4,
 				"7020", "--psk", peer_psk(),
 				"--seconds", secs, NULL));
+	/* The peer's first start takes long under the debug kernel. */
+	ASSERT_NE(NULL, peer_read(&self->peer, "stream ", 180000));
 	fd = accept(self->att, NULL, NULL);
 	ASSERT_LE(0, fd);
 	stall_guard(fd);

@@ -807,6 +807,7 @@ u64 stt_mem_used(struct stt_net *sn);
 u64 stt_mem_max(struct stt_net *sn);
 bool stt_mem_pressure(struct stt_net *sn);
 u64 stt_mem_scale(struct stt_net *sn, u64 budget);
+bool stt_mem_room(struct stt_net *sn, u64 bytes);
 void stt_mem_charge_w(struct sk_buff *skb, struct sock *sk);
 void stt_mem_charge_r(struct sk_buff *skb, struct sock *sk);
 int stt_mem_show(struct seq_file *seq, void *v);
@@ -823,6 +824,7 @@ void stt_endpoint_put(struct stt_endpoint *ep);
 int stt_endpoint_xmit(struct stt_endpoint *ep, struct sk_buff *skb,
 		      const union stt_inaddr *peer);
 struct sk_buff *stt_endpoint_alloc_skb(unsigned int len, gfp_t gfp);
+unsigned int stt_endpoint_skb_truesize(unsigned int len);
 unsigned int stt_endpoint_dgram(struct stt_endpoint *ep,
 				const union stt_inaddr *peer,
 				union stt_inaddr *src);

@@ -464,10 +464,11 @@ void stt_recovery_rcv_ack(struct stt_session *s, const struct stt_frame *f)
  * Those still in flight are declared lost at once, without waiting for the
  * time threshold, if they are below the packet threshold (which is more
  * than the receiver's three once reordering was seen); at most
- * %STT_SETTLE_BATCH per frame.  Each range is clamped to that threshold and
- * mapped to a slice of the ring, whose records in flight the bitmap finds:
- * O(ranges * (log STT_SENT_MAX + STT_SENT_MAX / 64)) at worst.  Runs in
- * softirq.
+ * %STT_SETTLE_BATCH per frame.  Each range is clamped to the records in
+ * flight below that threshold and mapped to a slice of the ring, whose
+ * records in flight the bitmap finds: O(ranges * (log STT_SENT_MAX +
+ * STT_SENT_MAX / 64)) at worst, and one search when nothing is eligible.
+ * Runs in softirq.
  */
 void stt_recovery_rcv_nack(struct stt_session *s, const struct stt_frame *f)
 {
@@ -475,19 +476,29 @@ void stt_recovery_rcv_nack(struct stt_session *s, const struct stt_frame *f)
 	u64 now = ktime_get_ns();
 	struct stt_range rng;
 	unsigned int n = 0, k;
-	u32 i, end;
+	u32 i, end, first, last;
+	u64 below;
 
 	spin_lock_bh(&s->pn_lock);
 	/* Not while the sender counts it as reordering. */
 	if (s->largest_acked <= s->loss_pkts)
 		goto out;
-	for (k = 0; k < f->nack.nranges && n < ARRAY_SIZE(b); k++) {
+	/*
+	 * What a NACK may declare lost: records in flight from the oldest
+	 * up to the packet threshold.  Loss detection after each ACK leaves
+	 * few or none there, so most frames stop here.
+	 */
+	below = s->largest_acked - s->loss_pkts;
+	last = stt_sent_lower(s->sent, s->sent_head, s->sent_tail, below);
+	first = stt_sent_next(s->sent, s->sent_head, last, false);
+	for (k = 0; first != last && k < f->nack.nranges &&
+	     n < ARRAY_SIZE(b); k++) {
 		stt_nack_range(f, k, &rng);
-		if (rng.lo >= s->largest_acked - s->loss_pkts)
+		if (rng.lo >= below ||
+		    rng.hi < stt_sent_at(s->sent, first)->pn)
 			continue;
-		rng.hi = min(rng.hi, s->largest_acked - s->loss_pkts - 1);
-		stt_sent_slice(s->sent, s->sent_head, s->sent_tail, &rng,
-			       &i, &end);
+		rng.hi = min(rng.hi, below - 1);
+		stt_sent_slice(s->sent, first, last, &rng, &i, &end);
 		for (i = stt_sent_next(s->sent, i, end, false);
 		     i != end && n < ARRAY_SIZE(b);
 		     i = stt_sent_next(s->sent, i + 1, end, false))

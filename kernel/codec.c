@@ -4,7 +4,9 @@
  * 16-byte packet header and every frame type.  Each frame's fixed part is
  * read and written in one place; the rules on its fields live in one checker
  * that both directions share, so that whatever the encoder accepts the parser
- * accepts too, and a frame round-trips byte for byte.  Pure code: no
+ * accepts too, and a frame round-trips byte for byte.  Also the check of a
+ * protected payload's frames as a whole, with the caps on how many it may
+ * carry.  Pure code: no
  * allocation, no locking, and parsed frames point into the caller's buffer.
  */
 #include "codec.h"
@@ -611,6 +613,26 @@ void stt_ack_range(const struct stt_frame *f, unsigned int i,
 }
 
 /**
+ * stt_ack_range_next() - the next range of a parsed ACK frame
+ * @f: an ACK frame from stt_frame_decode()
+ * @i: the range wanted, 1 to @f->ack.nranges
+ * @r: range @i - 1 on entry (from stt_ack_range() or this), range @i on
+ *	return
+ *
+ * A step, where stt_ack_range() walks from the first range: walking all of
+ * a frame's ranges with it costs their number, not its square.
+ */
+void stt_ack_range_next(const struct stt_frame *f, unsigned int i,
+			struct stt_range *r)
+{
+	const u8 *p = f->ack.raw + (size_t)(i - 1) * STT_ACK_RANGE_LEN;
+
+	/* stt_frame_decode() checked that no range reaches below 0. */
+	r->hi = r->lo - stt_get32(p) - 2;
+	r->lo = r->hi - stt_get32(p + 4);
+}
+
+/**
  * stt_nack_range() - one range of a parsed NACK frame
  * @f: a NACK frame from stt_frame_decode()
  * @i: 0 to @f->nack.nranges - 1
@@ -657,4 +679,62 @@ int stt_nack_encode(u8 *buf, size_t cap, const struct stt_range *gaps,
 		stt_put32(p + 8, gaps[i].hi - gaps[i].lo + 1);
 	}
 	return size;
+}
+
+/**
+ * stt_frames_check() - validate every frame of a protected payload
+ * @p: the payload, after the packet header
+ * @len: its length
+ * @eliciting: set to how soon it wants an acknowledgment: %STT_ACK_NONE for
+ *	acknowledgments and padding only, %STT_ACK_DELAYED for stream data,
+ *	and %STT_ACK_NOW for any other frame (rare, and often awaited by the
+ *	peer)
+ *
+ * Called before acting on any frame, so that a bad one drops the whole
+ * packet.  The caps bound what one datagram may make the receiver do
+ * (Documentation/stt.rst, "Work per datagram").
+ *
+ * Return: 0; a stt_frame_decode() error, or -EINVAL for a handshake frame;
+ * or -E2BIG for more than %STT_PKT_FRAMES_MAX frames other than PADDING, or
+ * more than %STT_PKT_ACKS_MAX ACK and NACK frames.
+ */
+int stt_frames_check(const u8 *p, size_t len, int *eliciting)
+{
+	unsigned int frames = 0, acks = 0;
+	struct stt_frame f;
+	int n;
+
+	*eliciting = STT_ACK_NONE;
+	while (len) {
+		n = stt_frame_decode(p, len, &f);
+		if (n < 0)
+			return n;
+		if (f.type != STT_FRAME_PADDING &&
+		    ++frames > STT_PKT_FRAMES_MAX)
+			return -E2BIG;
+		switch (f.type) {
+		case STT_FRAME_HELLO:
+		case STT_FRAME_CHALLENGE:
+		case STT_FRAME_AUTH_PROOF:
+		case STT_FRAME_REJECT:
+		case STT_FRAME_COOKIE:
+			return -EINVAL;	/* handshake frames are never sealed */
+		case STT_FRAME_ACK:
+		case STT_FRAME_NACK:
+			if (++acks > STT_PKT_ACKS_MAX)
+				return -E2BIG;
+			break;
+		case STT_FRAME_PADDING:
+			break;
+		case STT_FRAME_DATA:
+			if (*eliciting < STT_ACK_DELAYED)
+				*eliciting = STT_ACK_DELAYED;
+			break;
+		default:
+			*eliciting = STT_ACK_NOW;
+		}
+		p += n;
+		len -= n;
+	}
+	return 0;
 }

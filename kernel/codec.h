@@ -140,8 +140,16 @@ int stt_hdr_decode(const u8 *buf, size_t len, struct stt_hdr *hdr);
 void stt_hdr_encode(u8 *buf, const struct stt_hdr *hdr);
 
 int stt_frame_decode(const u8 *buf, size_t len, struct stt_frame *f);
+int stt_frames_check(const u8 *p, size_t len, int *eliciting);
 int stt_frame_encode(u8 *buf, size_t cap, const struct stt_frame *f);
 int stt_data_hdr_encode(u8 *buf, const struct stt_frame *f);
+
+/* How soon a received packet wants an acknowledgment. */
+enum {
+	STT_ACK_NONE,
+	STT_ACK_DELAYED,
+	STT_ACK_NOW,
+};
 
 int stt_ack_encode(u8 *buf, size_t cap, u32 delay_us,
 		   const struct stt_range *ranges, unsigned int n);
@@ -149,6 +157,8 @@ int stt_nack_encode(u8 *buf, size_t cap, const struct stt_range *gaps,
 		    unsigned int n);
 void stt_ack_range(const struct stt_frame *f, unsigned int i,
 		   struct stt_range *r);
+void stt_ack_range_next(const struct stt_frame *f, unsigned int i,
+			struct stt_range *r);
 void stt_nack_range(const struct stt_frame *f, unsigned int i,
 		    struct stt_range *r);
 

@@ -222,6 +222,26 @@ struct sk_buff *stt_endpoint_alloc_skb(unsigned int len, gfp_t gfp)
 	return skb;
 }
 
+/**
+ * stt_endpoint_skb_truesize() - the memory an skb of stt_endpoint_alloc_skb()
+ *	counts for
+ * @len: the length it would be allocated for
+ *
+ * What alloc_skb() makes its truesize: the head's kmalloc bucket (data,
+ * headroom, tag and shared info) and the sk_buff itself.  Lets a sender
+ * know before allocating whether a whole message will fit its send buffer.
+ *
+ * Return: the skb's truesize, bytes.
+ */
+unsigned int stt_endpoint_skb_truesize(unsigned int len)
+{
+	size_t head = SKB_DATA_ALIGN(STT_HEADROOM + len + STT_TAG_LEN) +
+		      SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
+
+	return kmalloc_size_roundup(head) +
+	       SKB_DATA_ALIGN(sizeof(struct sk_buff));
+}
+
 /* A route to @peer from @ep, with the flow it was looked up for in @fl. */
 static struct dst_entry *stt_route(struct stt_endpoint *ep,
 				   const union stt_inaddr *peer,

@@ -65,6 +65,18 @@ u64 stt_mem_scale(struct stt_net *sn, u64 budget)
 	return stt_window_scale(budget, stt_mem_used(sn), stt_mem_max(sn));
 }
 
+/**
+ * stt_mem_room() - whether a namespace's limit leaves room for more
+ * @sn: the namespace
+ * @bytes: what would be charged
+ *
+ * Return: true if @bytes more stay within net.stt.mem_max_kbytes.
+ */
+bool stt_mem_room(struct stt_net *sn, u64 bytes)
+{
+	return stt_mem_used(sn) + bytes <= stt_mem_max(sn);
+}
+
 static void stt_mem_charge(struct stt_net *sn, unsigned int bytes)
 {
 	long half = stt_mem_max(sn) / 2;

@@ -188,6 +188,7 @@ static const char * const stt_stat_names[STT_STAT_MAX] = {
 	[STT_STAT_PACED]                     = "paced",
 	[STT_STAT_SENT_UNTRACKED]            = "sent_untracked",
 	[STT_STAT_DROP_ACK_INVALID]          = "drop_ack_invalid",
+	[STT_STAT_DROP_TOO_MANY_FRAMES]      = "drop_too_many_frames",
 	[STT_STAT_MEM_PRESSURE]              = "mem_pressure",
 	[STT_STAT_SNDBUF_MEM_BLOCKED]        = "sndbuf_mem_blocked",
 	[STT_STAT_SESSION_WINDOW_BLOCKED]    = "session_window_blocked",

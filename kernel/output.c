@@ -515,13 +515,17 @@ static u64 stt_output_sndbuf(struct sock *sk)
 /*
  * Whether @need more bytes fit in the send buffer.  A socket with nothing
  * queued may always queue one chunk (or one message), whatever the
- * namespace's memory, so that a writer never waits on other sockets' data
- * alone.  With @raw, the send buffer as if there were no memory pressure.
+ * namespace's memory pressure, so that a writer never waits on other
+ * sockets' data alone; but a message (@need, its chunks' truesize) must
+ * also fit under the namespace's limit itself.  With @raw, the send buffer
+ * as if there were no memory pressure.
  */
-static bool stt_output_room(struct sock *sk, size_t need, bool raw)
+static bool stt_output_room(struct sock *sk, u64 need, bool raw)
 {
 	u64 used = sk_wmem_alloc_get(sk);
 
+	if (need && !raw && !stt_mem_room(stt_net(sock_net(sk)), need))
+		return false;
 	if (!used)
 		return true;
 	return used + need < (raw ? READ_ONCE(sk->sk_sndbuf) :
@@ -535,7 +539,7 @@ static bool stt_output_room(struct sock *sk, size_t need, bool raw)
  * it looks again every %STT_MEM_RETRY.  @mem_waited: whether this send
  * was counted as held back by memory already.
  */
-static int stt_output_wait(struct stt_sock *ssk, long *timeo, size_t need,
+static int stt_output_wait(struct stt_sock *ssk, long *timeo, u64 need,
 			   bool *mem_waited)
 {
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
@@ -547,7 +551,7 @@ static int stt_output_wait(struct stt_sock *ssk, long *timeo, size_t need,
 		return -EAGAIN;
 	if (signal_pending(current))
 		return sock_intr_errno(*timeo);
-	if (stt_mem_pressure(sn)) {
+	if (stt_mem_pressure(sn) || (need && !stt_mem_room(sn, need))) {
 		if (!*mem_waited && stt_output_room(sk, need, true)) {
 			STT_INC(sn, SNDBUF_MEM_BLOCKED);
 			*mem_waited = true;
@@ -584,8 +588,22 @@ bool stt_output_writable(struct stt_sock *ssk)
 }
 
 /*
+ * The memory a message of @len bytes takes in the send buffer: the truesize
+ * of the chunks it is cut into, each a datagram's worth of data.
+ */
+static u64 stt_output_msg_size(struct stt_session *s, size_t len)
+{
+	u64 chunks = DIV_ROUND_UP_ULL((u64)len, stt_chunk_cap(s));
+
+	return chunks * stt_endpoint_skb_truesize(s->dgram - STT_TAG_LEN);
+}
+
+/*
  * A SOCK_SEQPACKET message: cut into chunks on the side, then queued at once,
- * so that a fault half way leaves nothing of it behind.
+ * so that a fault half way leaves nothing of it behind.  It must fit the
+ * send buffer whole, and the namespace's limit: one that never could (larger
+ * than SO_SNDBUF, or than net.stt.mem_max_kbytes) fails with EMSGSIZE; else
+ * the writer waits until the buffer has room for all of it.
  */
 static int stt_output_message(struct stt_sock *ssk, struct msghdr *msg,
 			      size_t len, long *timeo)
@@ -597,15 +615,18 @@ static int stt_output_message(struct stt_sock *ssk, struct msghdr *msg,
 	struct sk_buff *skb;
 	size_t copied = 0;
 	unsigned int n;
+	u64 need;
 	int err;
 
-	if (len > ssk->snd_win0)
-		return -EMSGSIZE;
 	if (!len)
 		return 0;	/* an empty message carries nothing */
-	while (!stt_output_room(sk, len, false)) {
+	need = stt_output_msg_size(s, len);
+	if (len > ssk->snd_win0 || need > READ_ONCE(sk->sk_sndbuf) ||
+	    need > stt_mem_max(stt_net(sock_net(sk))))
+		return -EMSGSIZE;
+	while (!stt_output_room(sk, need, false)) {
 		err = stt_output_error(ssk) ?:
-		      stt_output_wait(ssk, timeo, len, &mem_waited);
+		      stt_output_wait(ssk, timeo, need, &mem_waited);
 		if (err)
 			return err;
 	}

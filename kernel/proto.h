@@ -77,6 +77,14 @@
 /* Limits. */
 #define STT_ACK_MAX_RANGES	32	/* ranges after the first */
 #define STT_NACK_MAX_RANGES	32
+/*
+ * Frames one protected packet may carry, PADDING aside, and how many of
+ * them may be ACK or NACK frames: bounds on the work one datagram makes
+ * (a full 8 KiB packet could otherwise hold 430 ACK frames of 19 bytes, or
+ * 8000 one-byte FINAL frames).  Our own packets carry one or two frames.
+ */
+#define STT_PKT_FRAMES_MAX	32
+#define STT_PKT_ACKS_MAX	4
 #define STT_LABEL_MAX		64
 #define STT_PRIO_MAX		7
 #define STT_MAX_FRAME_MIN	1024	/* smallest maximum frame size */

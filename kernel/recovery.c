@@ -14,9 +14,13 @@
  * acknowledging fails the session with ETIMEDOUT.
  *
  * A record settles once: acknowledged or declared lost, under the session's
- * pn_lock.  What that means for the data (free it, send it again, send a
- * control frame again) is done afterwards, without the lock, in small
- * batches, because it takes stream locks and may send.
+ * pn_lock.  Records are in packet number order, so each range of an ACK or
+ * NACK frame maps to a slice of the ring by binary search, and the ring's
+ * bitmaps (sent.c) skip settled records 64 at a time: a frame costs its
+ * ranges and the records it settles, not the ring's size.  What settling
+ * means for the data (free it, send it again, send a control frame again)
+ * is done afterwards, without the lock, in small batches, because it takes
+ * stream locks and may send.
  */
 #include <linux/ktime.h>
 
@@ -49,12 +53,6 @@
 /* Settlements acted on per batch. */
 #define STT_SETTLE_BATCH	8
 
-enum {
-	STT_SENT_INFLIGHT,
-	STT_SENT_ACKED,
-	STT_SENT_LOST,
-};
-
 /* What is done about one record after it settled. */
 struct stt_settle {
 	struct stt_sent rec;
@@ -73,11 +71,6 @@ static u64 stt_recovery_rto(struct stt_session *s)
 	return stt_rtt_rto(&s->rtt, stt_ms_ns(READ_ONCE(s->rto_initial_ms)),
 			   stt_ms_ns(READ_ONCE(sc->rto_min_ms)),
 			   stt_ms_ns(READ_ONCE(sc->rto_max_ms)), s->rto_backoff);
-}
-
-static struct stt_sent *stt_sent_at(struct stt_session *s, u32 i)
-{
-	return &s->sent[i & (STT_SENT_MAX - 1)];
 }
 
 /* Bytes a record counts for in the congestion window. */
@@ -99,30 +92,30 @@ static void stt_recovery_trim(struct stt_session *s, u64 now)
 {
 	u64 keep = 2 * stt_recovery_rto(s);
 	struct stt_sent *r;
+	u32 i;
 
-	while (s->sent_head != s->sent_tail) {
-		r = stt_sent_at(s, s->sent_head);
+	/* Acknowledged records have no bit: they go 64 at a time. */
+	while ((i = stt_sent_next(s->sent, s->sent_head, s->sent_tail,
+				  true)) != s->sent_tail) {
+		s->sent_head = i;
+		r = stt_sent_at(s->sent, i);
 		if (r->state == STT_SENT_INFLIGHT)
-			break;
-		if (r->state == STT_SENT_LOST && now - r->time < keep &&
+			return;
+		if (now - r->time < keep &&
 		    s->sent_tail - s->sent_head < STT_SENT_MAX / 2)
-			break;
+			return;
+		stt_sent_forget(s->sent, i);
 		s->sent_head++;
 	}
+	s->sent_head = s->sent_tail;
 }
 
 /* The oldest packet still in flight, or NULL.  pn_lock held. */
 static struct stt_sent *stt_recovery_oldest(struct stt_session *s)
 {
-	struct stt_sent *r;
-	u32 i;
+	u32 i = stt_sent_next(s->sent, s->sent_head, s->sent_tail, false);
 
-	for (i = s->sent_head; i != s->sent_tail; i++) {
-		r = stt_sent_at(s, i);
-		if (r->state == STT_SENT_INFLIGHT)
-			return r;
-	}
-	return NULL;
+	return i == s->sent_tail ? NULL : stt_sent_at(s->sent, i);
 }
 
 static void stt_recovery_arm(struct stt_session *s, u64 when_ns)
@@ -199,11 +192,11 @@ void stt_recovery_sent(struct stt_session *s, const struct stt_sent *rec,
 		if (!timer_pending(&s->rtx_timer))
 			stt_recovery_arm(s, now + stt_recovery_rto(s));
 	}
-	r = stt_sent_at(s, s->sent_tail++);
+	r = stt_sent_at(s->sent, s->sent_tail);
 	*r = *rec;
 	r->pn = pn;
 	r->time = now;
-	r->state = STT_SENT_INFLIGHT;
+	stt_sent_set(s->sent, s->sent_tail++, STT_SENT_INFLIGHT);
 	stt_cc_sent(&s->cc, stt_sent_size(r));
 	if (rec->kind == STT_SENT_DATA && s->pto_probes)
 		s->pto_probes--;
@@ -244,11 +237,12 @@ static void stt_recovery_act(struct stt_session *s, struct stt_settle *b,
  * Settle one in-flight record into the batch; a lost one's time becomes
  * the time it was declared lost.  pn_lock held.
  */
-static void stt_recovery_settle(struct stt_session *s, struct stt_sent *r,
-				bool acked, u64 now, struct stt_settle *b,
-				unsigned int *n)
+static void stt_recovery_settle(struct stt_session *s, u32 i, bool acked,
+				u64 now, struct stt_settle *b, unsigned int *n)
 {
-	r->state = acked ? STT_SENT_ACKED : STT_SENT_LOST;
+	struct stt_sent *r = stt_sent_at(s->sent, i);
+
+	stt_sent_set(s->sent, i, acked ? STT_SENT_ACKED : STT_SENT_LOST);
 	if (acked) {
 		stt_cc_acked(&s->cc, stt_sent_size(r), r->pn);
 	} else {
@@ -292,25 +286,33 @@ static void stt_recovery_lose(struct stt_session *s, u64 now, bool all)
 	u64 delay = stt_recovery_loss_delay(s);
 	unsigned int n = 0;
 	struct stt_sent *r;
-	u32 i;
+	u32 i, end;
 
 	s->loss_time = 0;
-	for (i = s->sent_head; i != s->sent_tail; i++) {
-		r = stt_sent_at(s, i);
-		if (!all && (!s->largest_acked || r->pn >= s->largest_acked - 1))
-			break;
-		if (r->state != STT_SENT_INFLIGHT)
-			continue;
+	if (all)
+		end = s->sent_tail;
+	else if (s->largest_acked)
+		end = stt_sent_lower(s->sent, s->sent_head, s->sent_tail,
+				     s->largest_acked - 1);
+	else
+		end = s->sent_head;
+	/*
+	 * Only records in flight are visited; those spared are at most
+	 * loss_pkts + 1 (numbers within loss_pkts of the largest).
+	 */
+	for (i = stt_sent_next(s->sent, s->sent_head, end, false); i != end;
+	     i = stt_sent_next(s->sent, i + 1, end, false)) {
+		r = stt_sent_at(s->sent, i);
 		if (!all && r->pn + s->loss_pkts >= s->largest_acked &&
 		    r->time + delay > now) {
 			if (!s->loss_time || r->time + delay < s->loss_time)
 				s->loss_time = r->time + delay;
 			continue;
 		}
-		stt_recovery_settle(s, r, false, now, b, &n);
+		stt_recovery_settle(s, i, false, now, b, &n);
 		if (n == STT_SETTLE_BATCH) {
 			stt_recovery_flush(s, b, &n);
-			if ((s32)(i - s->sent_head) < 0)
+			if ((s32)(i + 1 - s->sent_head) < 0)
 				i = s->sent_head - 1;
 		}
 	}
@@ -329,14 +331,12 @@ static void stt_recovery_probe(struct stt_session *s, u64 now)
 {
 	struct stt_settle b[STT_PTO_PROBES];
 	unsigned int n = 0;
-	struct stt_sent *r;
-	u32 i;
+	u32 i = s->sent_head;
 
-	for (i = s->sent_head; i != s->sent_tail && n < STT_PTO_PROBES; i++) {
-		r = stt_sent_at(s, i);
-		if (r->state == STT_SENT_INFLIGHT)
-			stt_recovery_settle(s, r, false, now, b, &n);
-	}
+	while (n < STT_PTO_PROBES &&
+	       (i = stt_sent_next(s->sent, i, s->sent_tail, false)) !=
+	       s->sent_tail)
+		stt_recovery_settle(s, i++, false, now, b, &n);
 	s->pto_probes = STT_PTO_PROBES;
 	stt_recovery_trim(s, now);
 	if (n)
@@ -356,14 +356,62 @@ static void stt_recovery_reordered(struct stt_session *s, u64 dist)
 		s->reo_steps++;
 }
 
+/*
+ * Settle what one ACK range acknowledges: the slice of records it covers,
+ * records neither in flight nor lost skipped by the bitmaps.  pn_lock held,
+ * dropped to act on full batches.
+ */
+static void stt_recovery_ack_slice(struct stt_session *s,
+				   const struct stt_frame *f,
+				   const struct stt_range *rng, u64 now,
+				   struct stt_settle *b, unsigned int *n,
+				   bool *progress)
+{
+	struct stt_sent *r;
+	u32 i, end;
+
+	stt_sent_slice(s->sent, s->sent_head, s->sent_tail, rng, &i, &end);
+	for (i = stt_sent_next(s->sent, i, end, true); i != end;
+	     i = stt_sent_next(s->sent, i + 1, end, true)) {
+		r = stt_sent_at(s->sent, i);
+		if (r->state == STT_SENT_LOST) {
+			/* Late: it arrived after all; its data may be resent. */
+			stt_sent_set(s->sent, i, STT_SENT_ACKED);
+			stt_cc_spurious(&s->cc, r->time);
+			stt_recovery_reordered(s, f->ack.largest - r->pn);
+			b[*n].rec = *r;
+			b[(*n)++].acked = true;
+			STT_INC(s->sn, PACKETS_LOST_SPURIOUS);
+		} else {
+			if (r->pn == f->ack.largest)
+				stt_rtt_sample(&s->rtt, now - r->time,
+					       min_t(u64, (u64)f->ack.delay_us *
+						     NSEC_PER_USEC,
+						     STT_MAX_ACK_DELAY_NS));
+			stt_recovery_settle(s, i, true, now, b, n);
+		}
+		*progress = true;
+		if (*n == STT_SETTLE_BATCH) {
+			stt_recovery_flush(s, b, n);
+			/* The oldest records may be gone meanwhile. */
+			if ((s32)(i + 1 - s->sent_head) < 0)
+				i = s->sent_head - 1;
+		}
+	}
+}
+
 /**
  * stt_recovery_rcv_ack() - the peer acknowledged packets
  * @s: the session
  * @f: its ACK frame
  *
- * Settles the records it acknowledges (newest first, walking its ranges
- * down), takes an RTT sample from the largest one, declares older packets
- * lost, and lets the pusher use the room that opened.  Runs in softirq.
+ * Settles the records it acknowledges, range by range (each a slice of the
+ * ring, found by binary search; ranges below the oldest record end the
+ * walk), takes an RTT sample from the largest one, declares older packets
+ * lost, and lets the pusher use the room that opened.  The work is
+ * O(ranges * log STT_SENT_MAX + STT_SENT_MAX / 64 + records settled): the
+ * ranges are disjoint, so their slices together span the ring at most once.
+ * Runs in softirq.
  */
 void stt_recovery_rcv_ack(struct stt_session *s, const struct stt_frame *f)
 {
@@ -371,9 +419,7 @@ void stt_recovery_rcv_ack(struct stt_session *s, const struct stt_frame *f)
 	u64 now = ktime_get_ns();
 	bool progress = false;
 	struct stt_range rng;
-	unsigned int n = 0, ri = 0;
-	struct stt_sent *r;
-	u32 i;
+	unsigned int n = 0, ri;
 
 	stt_ack_range(f, 0, &rng);
 	spin_lock_bh(&s->pn_lock);
@@ -382,39 +428,16 @@ void stt_recovery_rcv_ack(struct stt_session *s, const struct stt_frame *f)
 		STT_INC(s->sn, DROP_ACK_INVALID);
 		return;		/* acknowledges a packet never sent */
 	}
-	for (i = s->sent_tail; i != s->sent_head; ) {
-		r = stt_sent_at(s, --i);
-		while (r->pn < rng.lo) {
-			if (++ri > f->ack.nranges)
-				goto walked;
-			stt_ack_range(f, ri, &rng);
-		}
-		if (r->pn > rng.hi || r->state == STT_SENT_ACKED)
-			continue;
-		if (r->state == STT_SENT_LOST) {
-			/* Late: it arrived after all; its data may be resent. */
-			r->state = STT_SENT_ACKED;
-			stt_cc_spurious(&s->cc, r->time);
-			stt_recovery_reordered(s, f->ack.largest - r->pn);
-			b[n].rec = *r;
-			b[n++].acked = true;
-			STT_INC(s->sn, PACKETS_LOST_SPURIOUS);
-		} else {
-			if (r->pn == f->ack.largest)
-				stt_rtt_sample(&s->rtt, now - r->time,
-					       min_t(u64, (u64)f->ack.delay_us *
-						     NSEC_PER_USEC,
-						     STT_MAX_ACK_DELAY_NS));
-			stt_recovery_settle(s, r, true, now, b, &n);
-		}
-		progress = true;
-		if (n == STT_SETTLE_BATCH) {
-			stt_recovery_flush(s, b, &n);
-			if ((s32)(i - s->sent_head) <= 0)
-				break;
-		}
+	for (ri = 0;;) {
+		/* Ranges come largest first: the rest are older still. */
+		if (s->sent_head == s->sent_tail ||
+		    rng.hi < stt_sent_at(s->sent, s->sent_head)->pn)
+			break;
+		stt_recovery_ack_slice(s, f, &rng, now, b, &n, &progress);
+		if (++ri > f->ack.nranges)
+			break;
+		stt_ack_range_next(f, ri, &rng);
 	}
-walked:
 	if (f->ack.largest + 1 > s->largest_acked)
 		s->largest_acked = f->ack.largest + 1;
 	if (progress) {
@@ -440,7 +463,12 @@ walked:
  *
  * Those still in flight are declared lost at once, without waiting for the
  * time threshold, if they are below the packet threshold (which is more
- * than the receiver's three once reordering was seen).  Runs in softirq.
+ * than the receiver's three once reordering was seen); at most
+ * %STT_SETTLE_BATCH per frame.  Each range is clamped to the records in
+ * flight below that threshold and mapped to a slice of the ring, whose
+ * records in flight the bitmap finds: O(ranges * (log STT_SENT_MAX +
+ * STT_SENT_MAX / 64)) at worst, and one search when nothing is eligible.
+ * Runs in softirq.
  */
 void stt_recovery_rcv_nack(struct stt_session *s, const struct stt_frame *f)
 {
@@ -448,24 +476,36 @@ void stt_recovery_rcv_nack(struct stt_session *s, const struct stt_frame *f)
 	u64 now = ktime_get_ns();
 	struct stt_range rng;
 	unsigned int n = 0, k;
-	struct stt_sent *r;
-	u32 i;
+	u32 i, end, first, last;
+	u64 below;
 
 	spin_lock_bh(&s->pn_lock);
-	for (k = 0; k < f->nack.nranges && n < ARRAY_SIZE(b); k++) {
+	/* Not while the sender counts it as reordering. */
+	if (s->largest_acked <= s->loss_pkts)
+		goto out;
+	/*
+	 * What a NACK may declare lost: records in flight from the oldest
+	 * up to the packet threshold.  Loss detection after each ACK leaves
+	 * few or none there, so most frames stop here.
+	 */
+	below = s->largest_acked - s->loss_pkts;
+	last = stt_sent_lower(s->sent, s->sent_head, s->sent_tail, below);
+	first = stt_sent_next(s->sent, s->sent_head, last, false);
+	for (k = 0; first != last && k < f->nack.nranges &&
+	     n < ARRAY_SIZE(b); k++) {
 		stt_nack_range(f, k, &rng);
-		for (i = s->sent_head; i != s->sent_tail &&
-		     n < ARRAY_SIZE(b); i++) {
-			r = stt_sent_at(s, i);
-			if (r->pn > rng.hi)
-				break;
-			/* Not while the sender counts it as reordering. */
-			if (r->pn >= rng.lo && r->state == STT_SENT_INFLIGHT &&
-			    r->pn + s->loss_pkts < s->largest_acked)
-				stt_recovery_settle(s, r, false, now, b, &n);
-		}
+		if (rng.lo >= below ||
+		    rng.hi < stt_sent_at(s->sent, first)->pn)
+			continue;
+		rng.hi = min(rng.hi, below - 1);
+		stt_sent_slice(s->sent, first, last, &rng, &i, &end);
+		for (i = stt_sent_next(s->sent, i, end, false);
+		     i != end && n < ARRAY_SIZE(b);
+		     i = stt_sent_next(s->sent, i + 1, end, false))
+			stt_recovery_settle(s, i, false, now, b, &n);
 	}
 	stt_recovery_trim(s, now);
+out:
 	spin_unlock_bh(&s->pn_lock);
 	STT_INC(s->sn, NACKS_IN);
 	stt_recovery_act(s, b, n);
@@ -669,10 +709,11 @@ void stt_recovery_forget(struct stt_session *s, u16 id)
 	u32 i;
 
 	spin_lock_bh(&s->pn_lock);
-	for (i = s->sent_head; i != s->sent_tail; i++) {
-		r = stt_sent_at(s, i);
-		if (r->stream == id && r->state == STT_SENT_INFLIGHT &&
-		    r->kind != STT_SENT_RESET)
+	for (i = stt_sent_next(s->sent, s->sent_head, s->sent_tail, false);
+	     i != s->sent_tail;
+	     i = stt_sent_next(s->sent, i + 1, s->sent_tail, false)) {
+		r = stt_sent_at(s->sent, i);
+		if (r->stream == id && r->kind != STT_SENT_RESET)
 			r->kind = r->kind == STT_SENT_DATA ? STT_SENT_GONE :
 				  STT_SENT_OTHER;
 	}
@@ -709,9 +750,9 @@ void stt_recovery_init(struct stt_session *s)
  */
 int stt_recovery_ready(struct stt_session *s)
 {
-	struct stt_sent *ring;
+	struct stt_sent_ring *ring;
 
-	ring = kvcalloc(STT_SENT_MAX, sizeof(*ring), GFP_KERNEL);
+	ring = kvzalloc(sizeof(*ring), GFP_KERNEL);
 	if (!ring)
 		return -ENOMEM;
 	spin_lock_bh(&s->pn_lock);

@@ -783,45 +783,6 @@ void stt_session_send_final(struct stt_session *s)
 }
 
 /*
- * Validate every frame of a protected payload before acting on any.  Sets
- * @eliciting to how soon it wants an acknowledgment: %STT_ACK_NONE for
- * acknowledgments and padding only, %STT_ACK_DELAYED for stream data, and
- * %STT_ACK_NOW for any other frame (rare, and often awaited by the peer).
- */
-static int stt_frames_check(const u8 *p, size_t len, int *eliciting)
-{
-	struct stt_frame f;
-	int n;
-
-	*eliciting = STT_ACK_NONE;
-	while (len) {
-		n = stt_frame_decode(p, len, &f);
-		if (n < 0)
-			return n;
-		switch (f.type) {
-		case STT_FRAME_HELLO:
-		case STT_FRAME_CHALLENGE:
-		case STT_FRAME_AUTH_PROOF:
-		case STT_FRAME_REJECT:
-		case STT_FRAME_COOKIE:
-			return -EINVAL;	/* handshake frames are never sealed */
-		case STT_FRAME_ACK:
-		case STT_FRAME_NACK:
-		case STT_FRAME_PADDING:
-			break;
-		case STT_FRAME_DATA:
-			*eliciting = max(*eliciting, STT_ACK_DELAYED);
-			break;
-		default:
-			*eliciting = STT_ACK_NOW;
-		}
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
-/*
  * Act on every frame of an authentic packet, until one closes the session
  * (SESSION_CLOSE, or a frame that broke the session's flow control).
  * Returns whether a DATA frame kept @skb (the last frame of a packet may, to
@@ -882,7 +843,7 @@ static void stt_protected_rcv(struct stt_session *s, struct sk_buff *skb,
 {
 	struct stt_net *sn = s->sn;
 	struct stt_key *key;
-	int eliciting;
+	int eliciting, err;
 	bool fresh;
 	u64 pn = hdr->pn;
 
@@ -913,9 +874,13 @@ static void stt_protected_rcv(struct stt_session *s, struct sk_buff *skb,
 		STT_INC(sn, DROP_NOMEM);
 		goto drop;
 	}
-	if (stt_frames_check(skb->data + STT_HDR_LEN, skb->len - STT_HDR_LEN,
-			     &eliciting)) {
-		STT_INC(sn, DROP_FRAME);
+	err = stt_frames_check(skb->data + STT_HDR_LEN,
+			       skb->len - STT_HDR_LEN, &eliciting);
+	if (err) {
+		if (err == -E2BIG)
+			STT_INC(sn, DROP_TOO_MANY_FRAMES);
+		else
+			STT_INC(sn, DROP_FRAME);
 		goto drop;
 	}
 	WRITE_ONCE(s->last_rx, jiffies);

@@ -515,8 +515,17 @@ static __poll_t stt_poll(struct file *file, struct socket *sock,
 	if (stt_input_readable(ssk))
 		mask |= EPOLLIN | EPOLLRDNORM;
 
-	if (!test_bit(STT_SF_OPEN, &ssk->sflags))
-		return mask;	/* connecting: EPOLLOUT once open */
+	if (!test_bit(STT_SF_OPEN, &ssk->sflags)) {
+		/*
+		 * Like TCP: a socket that is not connected, or whose connect()
+		 * was refused (SO_ERROR may have been read already), hangs up;
+		 * one still connecting gets EPOLLOUT once open.
+		 */
+		if (READ_ONCE(sk->sk_state) != TCP_SYN_SENT ||
+		    test_bit(STT_SF_REFUSED, &ssk->sflags))
+			mask |= EPOLLHUP;
+		return mask;
+	}
 	if (shutdown & SEND_SHUTDOWN || test_bit(STT_SF_RESET_RCVD, &ssk->sflags))
 		mask |= EPOLLOUT | EPOLLWRNORM;	/* a write fails at once */
 	else if (stt_output_writable(ssk))

@@ -29,6 +29,7 @@
 #include "stats.h"
 #include "replay.h"
 #include "ranges.h"
+#include "sent.h"
 #include "rtt.h"
 #include "cc.h"
 #include "pace.h"
@@ -263,40 +264,7 @@ struct stt_key {
 	u8 secret[STT_KEY_LEN];
 };
 
-/* What a sent packet carried, for struct stt_sent. */
-enum {
-	STT_SENT_OTHER,		/* only RTT and the user timeout care */
-	STT_SENT_DATA,		/* a chunk of stream data */
-	STT_SENT_FIN,		/* STREAM_FIN */
-	STT_SENT_RESET,		/* STREAM_RESET */
-	STT_SENT_WINDOW,	/* WINDOW_UPDATE */
-	STT_SENT_KEY_UPDATE,	/* KEY_UPDATE */
-	STT_SENT_GONE,		/* stream data of a stream that is gone */
-};
-
-/**
- * struct stt_sent - one ack-eliciting packet sent, until it settles
- * @pn: its packet number
- * @time: when it was sent, ktime_get_ns()
- * @offset: DATA: stream offset of its data; STREAM_FIN, STREAM_RESET: the
- *	final size; KEY_UPDATE: the generation
- * @len: DATA: bytes of stream data; STREAM_RESET: the code
- * @stream: the stream id, or 0
- * @kind: what it carried, an STT_SENT_* value
- * @state: in flight, acknowledged or lost (recovery.c)
- */
-struct stt_sent {
-	u64 pn;
-	u64 time;
-	u64 offset;
-	u32 len;
-	u16 stream;
-	u8 kind;
-	u8 state;
-};
-
-/* Records per session, a power of two: bounds the packets in flight. */
-#define STT_SENT_MAX	4096
+/* struct stt_sent and its ring: sent.h. */
 
 enum stt_session_state {
 	STT_SS_HELLO_SENT,	/* client: waiting for CHALLENGE */
@@ -480,7 +448,7 @@ struct stt_session {
 	unsigned long tx_flags;
 	struct work_struct push_work;
 
-	struct stt_sent *sent;
+	struct stt_sent_ring *sent;
 	u32 sent_head;
 	u32 sent_tail;
 	u64 largest_acked;
@@ -765,12 +733,7 @@ void stt_output_acked(struct stt_session *s, u16 id, u64 offset);
 void stt_output_lost(struct stt_session *s, u16 id, u64 offset);
 void stt_output_purge(struct stt_sock *ssk);
 
-/* recovery.c; how soon a received packet wants an acknowledgment */
-enum {
-	STT_ACK_NONE,
-	STT_ACK_DELAYED,
-	STT_ACK_NOW,
-};
+/* recovery.c; STT_ACK_* (how soon a packet wants an ack) is in codec.h */
 
 void stt_recovery_init(struct stt_session *s);
 int stt_recovery_ready(struct stt_session *s);
@@ -807,6 +770,7 @@ u64 stt_mem_used(struct stt_net *sn);
 u64 stt_mem_max(struct stt_net *sn);
 bool stt_mem_pressure(struct stt_net *sn);
 u64 stt_mem_scale(struct stt_net *sn, u64 budget);
+bool stt_mem_room(struct stt_net *sn, u64 bytes);
 void stt_mem_charge_w(struct sk_buff *skb, struct sock *sk);
 void stt_mem_charge_r(struct sk_buff *skb, struct sock *sk);
 int stt_mem_show(struct seq_file *seq, void *v);
@@ -823,6 +787,7 @@ void stt_endpoint_put(struct stt_endpoint *ep);
 int stt_endpoint_xmit(struct stt_endpoint *ep, struct sk_buff *skb,
 		      const union stt_inaddr *peer);
 struct sk_buff *stt_endpoint_alloc_skb(unsigned int len, gfp_t gfp);
+unsigned int stt_endpoint_skb_truesize(unsigned int len);
 unsigned int stt_endpoint_dgram(struct stt_endpoint *ep,
 				const union stt_inaddr *peer,
 				union stt_inaddr *src);

@@ -1122,6 +1122,13 @@ TEST(ack_random_round_trip)
 			ASSERT_EQ(r[k].lo, got.lo) TH_LOG("iteration %d range %u", i, k);
 			ASSERT_EQ(r[k].hi, got.hi) TH_LOG("iteration %d range %u", i, k);
 		}
+		/* Stepping through them gives the same ranges. */
+		stt_ack_range(&f, 0, &got);
+		for (k = 1; k < n; k++) {
+			stt_ack_range_next(&f, k, &got);
+			ASSERT_EQ(r[k].lo, got.lo) TH_LOG("iteration %d step %u", i, k);
+			ASSERT_EQ(r[k].hi, got.hi) TH_LOG("iteration %d step %u", i, k);
+		}
 		zero += r[n - 1].lo == 0;
 		top += r[0].hi == ~0ULL;
 		full += n == STT_ACK_MAX_RANGES + 1;
@@ -1130,6 +1137,67 @@ TEST(ack_random_round_trip)
 	EXPECT_LT(100, zero);
 	EXPECT_LT(100, top);
 	EXPECT_LT(100, full);
+}
+
+/*
+ * A payload of @n copies of the frame at @frame (@flen bytes), with @pad
+ * PADDING bytes after each; returns its length.
+ */
+static size_t repeat_frames(u8 *buf, const u8 *frame, size_t flen,
+			    unsigned int n, unsigned int pad)
+{
+	size_t len = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		memcpy(buf + len, frame, flen);
+		len += flen;
+		memset(buf + len, STT_FRAME_PADDING, pad);
+		len += pad;
+	}
+	return len;
+}
+
+/* The caps on frames per protected packet, PADDING not counted. */
+TEST(frames_per_packet_caps)
+{
+	static u8 buf[8192];
+	struct stt_range r = { .lo = 5, .hi = 9 };
+	u8 ack[64], ka[1 + STT_KEEPALIVE_LEN] = { STT_FRAME_KEEPALIVE };
+	u8 fin[1 + STT_STREAM_FIN_LEN] = { STT_FRAME_STREAM_FIN, 0, 1 };
+	u8 hello[1] = { STT_FRAME_HELLO };
+	int alen, eliciting = -1;
+	size_t len;
+
+	alen = stt_ack_encode(ack, sizeof(ack), 0, &r, 1);
+	ASSERT_LT(0, alen);
+
+	len = repeat_frames(buf, ka, sizeof(ka), STT_PKT_FRAMES_MAX, 3);
+	EXPECT_EQ(0, stt_frames_check(buf, len, &eliciting));
+	EXPECT_EQ(STT_ACK_NOW, eliciting);
+	len = repeat_frames(buf, ka, sizeof(ka), STT_PKT_FRAMES_MAX + 1, 0);
+	EXPECT_EQ(-E2BIG, stt_frames_check(buf, len, &eliciting));
+
+	len = repeat_frames(buf, ack, alen, STT_PKT_ACKS_MAX, 0);
+	EXPECT_EQ(0, stt_frames_check(buf, len, &eliciting));
+	EXPECT_EQ(STT_ACK_NONE, eliciting);
+	len = repeat_frames(buf, ack, alen, STT_PKT_ACKS_MAX + 1, 0);
+	EXPECT_EQ(-E2BIG, stt_frames_check(buf, len, &eliciting));
+
+	/* Other frames after the ACKs count towards the total only. */
+	len = repeat_frames(buf, ack, alen, STT_PKT_ACKS_MAX, 0);
+	len += repeat_frames(buf + len, fin, sizeof(fin),
+			     STT_PKT_FRAMES_MAX - STT_PKT_ACKS_MAX, 0);
+	EXPECT_EQ(0, stt_frames_check(buf, len, &eliciting));
+	len += repeat_frames(buf + len, fin, sizeof(fin), 1, 0);
+	EXPECT_EQ(-E2BIG, stt_frames_check(buf, len, &eliciting));
+
+	/* Padding alone, a whole datagram of it, is fine. */
+	memset(buf, STT_FRAME_PADDING, sizeof(buf));
+	EXPECT_EQ(0, stt_frames_check(buf, sizeof(buf), &eliciting));
+	EXPECT_EQ(STT_ACK_NONE, eliciting);
+	/* A bad frame is an error of its own, not a cap. */
+	EXPECT_EQ(-EBADMSG, stt_frames_check(hello, 1, &eliciting));
 }
 
 TEST(ack_extremes)

@@ -37,8 +37,17 @@ for t in "${STT_TESTS[@]}"; do
 	cd "$(dirname "$t")" || exit 1
 	# A program's own test cases have their timeouts; this only stops a
 	# program that hangs outright (loss_test needs ~20 min under KASAN).
-	timeout -k 5 "${STT_TEST_TIMEOUT:-3600}" "$t" >"$STT_OUT/$name.tap" 2>&1
-	echo $? >"$STT_OUT/$name.rc"
+	# Line-buffered, so that each line can be stamped with the seconds since
+	# the program started: $name.times tells where make check's time goes.
+	SECONDS=0
+	timeout -k 5 "${STT_TEST_TIMEOUT:-3600}" stdbuf -oL -eL "$t" 2>&1 |
+		while IFS= read -r line; do
+			printf '%s\n' "$line"
+			printf '%5d %s\n' "$SECONDS" "$line" >>"$STT_OUT/$name.times"
+		done >"$STT_OUT/$name.tap"
+	echo "${PIPESTATUS[0]}" >"$STT_OUT/$name.rc"
+	echo "$SECONDS" >"$STT_OUT/$name.secs"
+	echo "stt-guest: $name took $SECONDS s"
 	cat "$STT_OUT/$name.tap"
 done
 

@@ -105,6 +105,7 @@ for t in "$@"; do
 	p=$(grep -cE '^ok [0-9]+' "$out/$name.tap" || true)
 	f=$(grep -cE '^not ok [0-9]+' "$out/$name.tap" || true)
 	grep -E '^(not )?ok [0-9]+' "$out/$name.tap" | sed "s/^/$name: /" || true
+	[ -f "$out/$name.secs" ] && echo "$name: ran $(cat "$out/$name.secs") s"
 	passed=$((passed + p))
 	failed=$((failed + f))
 	if [ "$trc" != 0 ] && [ "$f" = 0 ]; then

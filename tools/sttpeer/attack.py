@@ -15,7 +15,7 @@ import wire
 import session as stt
 
 U64 = wire.U64
-FRAMES_MAX = 32     # a receiver drops packets with more (drop_too_many_frames)
+FRAMES_MAX = wire.PKT_FRAMES_MAX   # a receiver drops packets with more
 
 
 def wait_accepted(sess, st, timeout=10.0):

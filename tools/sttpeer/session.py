@@ -23,7 +23,7 @@ RCV_WINDOW = 256 * 1024        # what we grant each stream
 SESSION_BUDGET = 4 << 20       # what we grant the session beyond what we read
 MAX_PAYLOAD = wire.MIN_DGRAM - wire.HDR_LEN - wire.TAG_LEN
 MAX_IN_FLIGHT = 64             # packets; a crude congestion window
-MAX_FRAMES = 32                # frames in a packet (PADDING aside)
+MAX_FRAMES = wire.PKT_FRAMES_MAX
 ACK_RANGES = 16
 
 
@@ -295,7 +295,7 @@ class Session:
             self.rx_first[gen] = pn
             self.ctl.append(wire.key_update(gen + 1))
         try:
-            frames = wire.parse_frames(plain)
+            frames = wire.parse_frames(plain, caps=True)
         except FrameError:
             self.stats["rx_bad_frames"] += 1
             return

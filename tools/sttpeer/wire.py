@@ -358,8 +358,15 @@ def check_fields(f):
         raise FrameError("NACK range past 2^64 - 1")
 
 
-def parse_frames(buf):
-    """Every frame of a payload, PADDING left out; FrameError if invalid."""
+PKT_FRAMES_MAX = 32     # frames other than PADDING in a protected packet
+PKT_ACKS_MAX = 4        # of which ACK and NACK frames
+
+
+def parse_frames(buf, caps=False):
+    """Every frame of a payload, PADDING left out; FrameError if invalid.
+
+    With @caps, a protected packet's limits on its frames apply too.
+    """
     out = []
     pos = 0
     while pos < len(buf):
@@ -367,4 +374,7 @@ def parse_frames(buf):
         check_fields(f)
         if f["type"] != F_PADDING:
             out.append(f)
+    if caps and (len(out) > PKT_FRAMES_MAX or PKT_ACKS_MAX < sum(
+            1 for f in out if f["type"] in (F_ACK, F_NACK))):
+        raise FrameError("too many frames")
     return out

@@ -29,8 +29,6 @@
 #include "reorder.h"
 #include "window.h"
 
-typedef unsigned __int128 u128;
-
 /* Chunks held ahead of a gap, and ranges of the exact model. */
 #define MAX_HELD	256
 #define MAX_RANGES	1024
@@ -56,17 +54,17 @@ struct rx {
 /* Add [off, off + len) to the model's ranges (len > 0, no wrap). */
 static void model_add(struct rx *x, u64 off, u64 len)
 {
-	u128 lo = off, hi = (u128)off + len;
+	unsigned __int128 lo = off, hi = (unsigned __int128)off + len;
 	unsigned int i, j;
 
-	for (i = 0; i < x->nr && (u128)x->r[i].off + x->r[i].len < lo; i++)
+	for (i = 0; i < x->nr && (unsigned __int128)x->r[i].off + x->r[i].len < lo; i++)
 		;
 	/* Merge every range from i on that touches [lo, hi). */
 	for (j = i; j < x->nr && x->r[j].off <= hi; j++) {
 		if (x->r[j].off < lo)
 			lo = x->r[j].off;
-		if ((u128)x->r[j].off + x->r[j].len > hi)
-			hi = (u128)x->r[j].off + x->r[j].len;
+		if ((unsigned __int128)x->r[j].off + x->r[j].len > hi)
+			hi = (unsigned __int128)x->r[j].off + x->r[j].len;
 	}
 	if (j == i) {
 		if (x->nr == MAX_RANGES)
@@ -100,7 +98,7 @@ static enum stt_reorder place(u64 next, u64 off, u64 len)
 
 	if (off > next)
 		want = STT_REORDER_LATER;
-	else if ((u128)off + len <= next)
+	else if ((unsigned __int128)off + len <= next)
 		want = STT_REORDER_DUP;
 	else
 		want = STT_REORDER_NEXT;
@@ -167,15 +165,15 @@ static void drain(struct rx *x)
 static u64 scale(u64 budget, u64 used, u64 max)
 {
 	u64 got = stt_window_scale(budget, used, max), want;
-	u128 frac;
+	unsigned __int128 frac;
 
 	if (used <= max / 2) {
 		want = budget;
 	} else if (used >= max) {
 		want = 0;
 	} else {
-		frac = ((u128)(max - used) << 10) / (max - max / 2);
-		want = ((u128)budget * frac) >> 10;
+		frac = ((unsigned __int128)(max - used) << 10) / (max - max / 2);
+		want = ((unsigned __int128)budget * frac) >> 10;
 	}
 	if (got != want || got > budget)
 		FAIL("stt_window_scale(%llu, %llu, %llu) is %llu, not %llu",
@@ -192,7 +190,7 @@ static u64 scale(u64 budget, u64 used, u64 max)
 static void update(struct rx *x)
 {
 	u64 budget = scale(x->budget, x->used, x->max);
-	u128 edge = (u128)x->read + budget;
+	unsigned __int128 edge = (unsigned __int128)x->read + budget;
 	bool due = stt_window_due(x->adv, x->read, budget);
 	bool want = budget && edge > x->adv && edge - x->adv >= budget / 2;
 
@@ -262,7 +260,7 @@ static void receive(struct rx *x, struct fuzz_input *in, u8 op)
 	/* input.c: end = off + len, and data beyond the edge resets. */
 	if (c.off + c.len > x->adv)
 		return;
-	if ((u128)c.off + c.len > x->adv)
+	if ((unsigned __int128)c.off + c.len > x->adv)
 		FAIL("DATA at %llu +%llu passes the edge %llu: its end wraps",
 		     (unsigned long long)c.off, (unsigned long long)c.len,
 		     (unsigned long long)x->adv);
@@ -305,7 +303,8 @@ int stt_fuzz_one(const u8 *data, size_t size)
 	x.used = 0;
 	/* A stream that already received some: any start below 2^62. */
 	start = fuzz_be(&in, 8) >> 2;
-	x.nxt = x.read = start;
+	x.nxt = start;
+	x.read = start;
 	x.adv = start + x.budget;
 
 	while (in.left && x.nr < MAX_RANGES - 1) {

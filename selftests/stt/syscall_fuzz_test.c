@@ -685,8 +685,12 @@ static void one(struct fuzzer *f)
 		 */
 		type = one_in(f, 16) ? (int)rnd(f) : one_in(f, 2) ? SOCK_CLOEXEC : 0;
 		nonblock = type & SOCK_NONBLOCK;
-		ret = accept4(fd, one_in(f, 2) ? (struct sockaddr *)&sa : NULL,
-			      one_in(f, 2) ? &len : NULL, type | SOCK_NONBLOCK);
+		/* A name wants its length (else EFAULT, rightly). */
+		if (one_in(f, 2))
+			ret = accept4(fd, NULL, NULL, type | SOCK_NONBLOCK);
+		else
+			ret = accept4(fd, (struct sockaddr *)&sa, &len,
+				      type | SOCK_NONBLOCK);
 		if (ret >= 0)
 			adopt(f, ret, nonblock, 0);
 		break;

@@ -222,10 +222,15 @@ static int one_in(struct fuzzer *f, unsigned int n)
 	return !below(f, n);
 }
 
-/* Time limits on every socket, 10 to 300 ms: nothing blocks for longer. */
+/*
+ * Time limits on every socket, 10 to 300 ms (100 under the debug kernel):
+ * nothing blocks for longer.
+ */
+static int max_wait_us = 290000;
+
 static int bound(int fd, struct fuzzer *f)
 {
-	struct timeval tv = { .tv_usec = 10000 + (f ? below(f, 290000) : 90000) };
+	struct timeval tv = { .tv_usec = 10000 + (f ? below(f, max_wait_us) : 90000) };
 
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
 	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)))
@@ -284,7 +289,7 @@ static void check(struct fuzzer *f, int op, int ret);
  */
 static void adopt(struct fuzzer *f, int fd, int nonblock, int psk)
 {
-	struct timeval slow = { .tv_sec = debug_kernel() ? 5 : 2 };
+	struct timeval slow = { .tv_sec = 2 };
 	struct sockaddr_stt sa;
 	int type = 0;
 	socklen_t len = sizeof(type);
@@ -863,7 +868,7 @@ TEST_F_TIMEOUT(fuzz, random_calls_from_threads, 600)
 	struct sockaddr_stt sa;
 	u64 seed = env_or("STT_FUZZ_SEED", (u64)time(NULL) ^ getpid());
 	unsigned int iters = env_or("STT_FUZZ_ITERS",
-				    debug_kernel() ? 600 : 4000);
+				    debug_kernel() ? 250 : 4000);
 	long long start, deadline, took;
 	unsigned int i, stuck = 0;
 	u64 total = 0;
@@ -872,6 +877,8 @@ TEST_F_TIMEOUT(fuzz, random_calls_from_threads, 600)
 	signal(SIGPIPE, SIG_IGN);
 	allow_init();
 	peek_spin = !!getenv("STT_FUZZ_PEEK_SPIN");
+	if (debug_kernel())
+		max_wait_us = 90000;
 	TH_LOG("seed %llu (STT_FUZZ_SEED), %u calls in each of %d threads",
 	       seed, iters, THREADS);
 	for (i = 0; i < SLOTS; i++)

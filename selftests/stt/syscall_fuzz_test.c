@@ -289,7 +289,7 @@ static void check(struct fuzzer *f, int op, int ret);
  */
 static void adopt(struct fuzzer *f, int fd, int nonblock, int psk)
 {
-	struct timeval slow = { .tv_sec = debug_kernel() ? 6 : 2 };
+	struct timeval slow = { .tv_sec = 2 };
 	struct sockaddr_stt sa;
 	int type = 0;
 	socklen_t len = sizeof(type);

@@ -282,6 +282,19 @@ out:
 }
 
 /*
+ * Whether a connect() waiting on the socket is done: open, failed, or
+ * settled by another connect() on the same socket while this one slept
+ * (the socket lock is let go while waiting), which may have undone the
+ * attempt and dropped the session.  Called with the socket locked.
+ */
+static int stt_connect_done(struct stt_sock *ssk)
+{
+	if (ssk->sk.sk_state != TCP_SYN_SENT)
+		return ssk->sk.sk_state == TCP_ESTABLISHED ? 0 : ECONNABORTED;
+	return stt_stream_open_done(ssk);
+}
+
+/*
  * Wait until the stream is open or failed; called with the socket locked.
  * Returns 0, -EINPROGRESS, an interruption, or the failure.
  */
@@ -291,14 +304,13 @@ static int stt_connect_wait(struct stt_sock *ssk, long timeo)
 	struct sock *sk = &ssk->sk;
 	int ret;
 
-	while ((ret = stt_stream_open_done(ssk)) == 1) {
+	while ((ret = stt_connect_done(ssk)) == 1) {
 		if (!timeo)
 			return -EINPROGRESS;
 		if (signal_pending(current))
 			return sock_intr_errno(timeo);
 		add_wait_queue(sk_sleep(sk), &wait);
-		sk_wait_event(sk, &timeo, stt_stream_open_done(ssk) != 1,
-			      &wait);
+		sk_wait_event(sk, &timeo, stt_connect_done(ssk) != 1, &wait);
 		remove_wait_queue(sk_sleep(sk), &wait);
 	}
 	return -ret;
@@ -396,6 +408,8 @@ wait:
 	if (err == -EINPROGRESS || err == -EALREADY || err == -ERESTARTSYS ||
 	    err == -EINTR)
 		goto out;
+	if (sk->sk_state != TCP_SYN_SENT)
+		goto out;	/* another connect() settled it */
 	if (err) {
 		stt_connect_undo(ssk);
 		goto out;

@@ -108,7 +108,7 @@ static inline void stt_hosts_down(void)
 	char path[64];
 	unsigned int i;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (i = 0; i < 3; i++) {
 		snprintf(path, sizeof(path), STT_NETNS_DIR "/%s", names[i]);
 		if (!access(path, F_OK))
 			stt_netns_del(names[i]);

@@ -792,6 +792,7 @@ static bool stt_frames_process(struct stt_session *s, struct sk_buff *skb)
 {
 	const u8 *p = skb->data + STT_HDR_LEN;
 	size_t len = skb->len - STT_HDR_LEN;
+	bool answered = false;
 	struct stt_frame f;
 	int n;
 
@@ -814,8 +815,11 @@ static bool stt_frames_process(struct stt_session *s, struct sk_buff *skb)
 			stt_handshake_final(s);
 			break;
 		case STT_FRAME_KEEPALIVE:
-			stt_session_keepalive(s, STT_FRAME_KEEPALIVE_ACK,
-					      f.keepalive.opaque);
+			/* One reply a packet: no amplification by repeats. */
+			if (!answered)
+				stt_session_keepalive(s, STT_FRAME_KEEPALIVE_ACK,
+						      f.keepalive.opaque);
+			answered = true;
 			break;
 		case STT_FRAME_KEY_UPDATE:
 			stt_rekey_peer_ready(s, f.key_update.generation);

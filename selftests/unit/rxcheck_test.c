@@ -2,7 +2,8 @@
 /*
  * Unit tests of kernel/rxcheck.c in user space: DATA ending at and beyond
  * the top of the offset range, final sizes against the data and each other,
- * maximum data, the trimming of new data against held ranges, and the
+ * maximum data, the trimming of new data against held ranges (and a model
+ * of input.c's placing that keeps them disjoint), and the
  * collapse and budget decisions.
  */
 #include "kselftest_harness.h"
@@ -124,6 +125,92 @@ TEST(one_byte_overlaps_stay_disjoint)
 		kept++;
 	}
 	EXPECT_EQ(30, kept);
+}
+
+/*
+ * input.c's placing of held data, on an array instead of an rbtree: pass
+ * one trims the new range against the held ranges from the one starting
+ * last at or before it, pass two frees what it covers.  Random ranges keep
+ * the held ranges disjoint, and every byte offered stays held.
+ */
+#define MODEL_MAX	256
+#define MODEL_SPAN	512
+
+struct model {
+	u64 r[MODEL_MAX][2];
+	int n;
+};
+
+static int model_from(const struct model *m, u64 off)
+{
+	int i, at = -1;
+
+	for (i = 0; i < m->n; i++)
+		if (m->r[i][0] <= off)
+			at = i;
+	return at < 0 ? 0 : at;
+}
+
+static void model_hold(struct model *m, u64 off, u64 end)
+{
+	enum stt_overlap ovl;
+	int i, j;
+
+	for (i = model_from(m, off); i < m->n && m->r[i][0] < end; i++) {
+		ovl = stt_rx_overlap(&off, &end, m->r[i][0], m->r[i][1]);
+		if (ovl == STT_OVL_COVERED)
+			return;
+		if (ovl == STT_OVL_TAIL)
+			break;
+	}
+	for (i = model_from(m, off); i < m->n && m->r[i][0] < end;) {
+		if (m->r[i][0] < off) {
+			i++;
+			continue;
+		}
+		memmove(m->r[i], m->r[i + 1], (m->n - i - 1) * sizeof(m->r[0]));
+		m->n--;
+	}
+	for (j = 0; j < m->n && m->r[j][0] < off; j++)
+		;
+	memmove(m->r[j + 1], m->r[j], (m->n - j) * sizeof(m->r[0]));
+	m->r[j][0] = off;
+	m->r[j][1] = end;
+	m->n++;
+}
+
+TEST(held_ranges_stay_disjoint_and_complete)
+{
+	unsigned char want[MODEL_SPAN], got[MODEL_SPAN];
+	unsigned int seed = 1;
+	struct model m;
+	int round, k, i;
+	u64 off, end, b;
+
+	for (round = 0; round < 200; round++) {
+		m.n = 0;
+		memset(want, 0, sizeof(want));
+		for (k = 0; k < 60; k++) {
+			seed = seed * 1103515245 + 12345;
+			off = (seed >> 8) % (MODEL_SPAN - 1);
+			seed = seed * 1103515245 + 12345;
+			end = off + 1 + (seed >> 8) % (k & 1 ? 4 : 64);
+			if (end > MODEL_SPAN)
+				end = MODEL_SPAN;
+			model_hold(&m, off, end);
+			memset(want + off, 1, end - off);
+			ASSERT_GE(MODEL_MAX - 1, m.n);
+		}
+		memset(got, 0, sizeof(got));
+		for (i = 0; i < m.n; i++) {
+			ASSERT_LT(m.r[i][0], m.r[i][1]);
+			if (i)
+				ASSERT_LE(m.r[i - 1][1], m.r[i][0]);
+			for (b = m.r[i][0]; b < m.r[i][1]; b++)
+				got[b] = 1;
+		}
+		ASSERT_EQ(0, memcmp(want, got, sizeof(want)));
+	}
 }
 
 TEST(collapse)

@@ -3,11 +3,13 @@
  * The receiving side of streams.  Owns what happens to stream data from the
  * decrypted packet to recv(): DATA frames put in order (the packet's own skb
  * is queued, so the data is copied only once, to the reader), data received
- * ahead of a gap held until the gap fills, duplicates dropped, flow control
- * enforced against the windows we advertised (the stream's, and the
- * session's over all streams), the end of the peer's stream,
- * SOCK_SEQPACKET messages delivered whole or not at all, and recvmsg() with
- * its flags and timeouts.  It also keeps the session's receive accounting:
+ * ahead of a gap held until the gap fills (disjoint ranges in an rbtree),
+ * duplicates dropped, small frames copied rather than pinning a packet, the
+ * memory it all takes bounded (the socket's receive buffer, the namespace's
+ * limit), flow control enforced against the windows we advertised (the
+ * stream's, and the session's over all streams), the end of the peer's
+ * stream, SOCK_SEQPACKET messages delivered whole or not at all, and
+ * recvmsg() with its flags and timeouts.  It also keeps the session's receive accounting:
  * what each stream adds to the session's total (its highest offset, or its
  * final size), and what is consumed, read or thrown away, which opens the
  * session window again.

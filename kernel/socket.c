@@ -623,7 +623,7 @@ static void stt_sock_destruct(struct sock *sk)
 
 	stt_input_discard(ssk);
 	__skb_queue_purge(&sk->sk_receive_queue);
-	__skb_queue_purge(&ssk->ooo);
+	stt_input_purge_ooo(ssk);
 	stt_output_purge(ssk);
 	if (ssk->session)
 		stt_session_put(ssk->session);
@@ -654,7 +654,7 @@ static void stt_sock_init(struct sock *sk, int type)
 	INIT_LIST_HEAD(&ssk->tx_node);
 	INIT_LIST_HEAD(&ssk->accept_list);
 	INIT_LIST_HEAD(&ssk->accept_node);
-	skb_queue_head_init(&ssk->ooo);
+	ssk->ooo = RB_ROOT;
 	skb_queue_head_init(&ssk->rtxq);
 }
 

@@ -218,6 +218,9 @@ static int stt_fixed_decode(const u8 *b, struct stt_frame *f)
 			return -EINVAL;
 		f->data.offset = stt_get64(b + 4);
 		f->data.len = stt_get16(b + 12);
+		/* Its end, offset + length, is a stream offset too: no wrap. */
+		if (f->data.offset > ~0ULL - f->data.len)
+			return -EINVAL;
 		f->data.data = b + STT_DATA_HDR_LEN;
 		break;
 	case STT_FRAME_STREAM_FIN:

@@ -3,11 +3,13 @@
  * The receiving side of streams.  Owns what happens to stream data from the
  * decrypted packet to recv(): DATA frames put in order (the packet's own skb
  * is queued, so the data is copied only once, to the reader), data received
- * ahead of a gap held until the gap fills, duplicates dropped, flow control
- * enforced against the windows we advertised (the stream's, and the
- * session's over all streams), the end of the peer's stream,
- * SOCK_SEQPACKET messages delivered whole or not at all, and recvmsg() with
- * its flags and timeouts.  It also keeps the session's receive accounting:
+ * ahead of a gap held until the gap fills (disjoint ranges in an rbtree),
+ * duplicates dropped, small frames copied rather than pinning a packet, the
+ * memory it all takes bounded (the socket's receive buffer, the namespace's
+ * limit), flow control enforced against the windows we advertised (the
+ * stream's, and the session's over all streams), the end of the peer's
+ * stream, SOCK_SEQPACKET messages delivered whole or not at all, and
+ * recvmsg() with its flags and timeouts.  It also keeps the session's receive accounting:
  * what each stream adds to the session's total (its highest offset, or its
  * final size), and what is consumed, read or thrown away, which opens the
  * session window again.
@@ -22,6 +24,7 @@
 #include "stt.h"
 #include "codec.h"
 #include "reorder.h"
+#include "rxcheck.h"
 
 /* Bytes of the chunk not yet read. */
 static unsigned int stt_chunk_left(const struct sk_buff *skb)
@@ -29,21 +32,101 @@ static unsigned int stt_chunk_left(const struct sk_buff *skb)
 	return STT_CHUNK_CB(skb)->len - STT_CHUNK_CB(skb)->used;
 }
 
-/*
- * Append an in-order chunk (its first @skip bytes were delivered already).
- * Called with the receive queue locked.
- */
-static void stt_input_append(struct stt_sock *ssk, struct sk_buff *skb,
-			     unsigned int skip)
+static u64 stt_chunk_end(const struct sk_buff *skb)
+{
+	return STT_CHUNK_CB(skb)->offset + STT_CHUNK_CB(skb)->len;
+}
+
+/* Cut a chunk down to [@off, @end) of what it covers. */
+static void stt_chunk_cut(struct sk_buff *skb, u64 off, u64 end)
 {
 	struct stt_chunk_cb *cb = STT_CHUNK_CB(skb);
 
-	cb->used = skip;
+	skb_pull(skb, off - cb->offset);
+	cb->offset = off;
+	cb->len = end - off;
+	skb_trim(skb, cb->len);
+}
+
+/*
+ * The limit of a socket's receive buffers (truesize), twice sk_rcvbuf: the
+ * window grants at most sk_rcvbuf bytes of data, and the buffers of a full
+ * packet come to less than twice its data (smaller chunks are copied small,
+ * stt_input_compact()), as SO_RCVBUF doubles what it is given for TCP.
+ */
+static u64 stt_input_rmem_limit(const struct sock *sk)
+{
+	return 2 * (u64)READ_ONCE(sk->sk_rcvbuf);
+}
+
+/*
+ * Whether a chunk of @truesize may be charged.  Data held ahead of a gap
+ * may take the socket's receive buffers (in order and held together) up to
+ * the limit; data in order may take what waits in order up to the limit, so
+ * that held data never keeps out the data that fills its gap.  So a socket
+ * holds at most twice its limit.  Nothing is charged beyond the namespace's
+ * net.stt.mem_max_kbytes.  Receive queue locked.
+ * Returns 0, or the counter of the drop.
+ */
+static int stt_input_admit(struct stt_sock *ssk, u32 truesize, bool in_order)
+{
+	struct sock *sk = &ssk->sk;
+	struct stt_net *sn = stt_net(sock_net(sk));
+	u64 used = max(atomic_read(&sk->sk_rmem_alloc), 0);
+
+	if (in_order)
+		used = used > ssk->ooo_mem ? used - ssk->ooo_mem : 0;
+	if (!stt_rx_fits(used, truesize, stt_input_rmem_limit(sk)))
+		return STT_STAT_DROP_RCVBUF;
+	if (!stt_rx_fits(stt_mem_used(sn), truesize, stt_mem_max(sn)))
+		return STT_STAT_DROP_MEM_LIMIT;
+	return 0;
+}
+
+/*
+ * A chunk that would pin far more than its data (a small frame of a large
+ * packet, or a clone of a packet with other frames) is copied into a buffer
+ * of its own size, as tcp_collapse() does; a full packet is queued as it
+ * is, so in-order data is still copied once, to the reader.  Receive queue
+ * locked; the chunk is not charged yet.  Returns the chunk to queue.
+ */
+static struct sk_buff *stt_input_compact(struct stt_net *sn,
+					 struct sk_buff *skb)
+{
+	unsigned int len = STT_CHUNK_CB(skb)->len;
+	struct sk_buff *c;
+
+	if (!stt_rx_collapse(skb->truesize, len))
+		return skb;
+	c = alloc_skb(len, GFP_ATOMIC);
+	if (!c || skb_copy_bits(skb, 0, skb_put(c, len), len)) {
+		kfree_skb(c);
+		return skb;	/* the limits still apply to it */
+	}
+	memcpy(c->cb, skb->cb, sizeof(struct stt_chunk_cb));
+	consume_skb(skb);
+	STT_INC(sn, DATA_COLLAPSED);
+	return c;
+}
+
+/* Append an in-order chunk.  Called with the receive queue locked. */
+static void stt_input_append(struct stt_sock *ssk, struct sk_buff *skb)
+{
+	struct stt_chunk_cb *cb = STT_CHUNK_CB(skb);
+
+	cb->used = 0;
 	ssk->rcv_nxt = cb->offset + cb->len;
-	ssk->bytes_rcvd += cb->len - skip;
+	ssk->bytes_rcvd += cb->len;
 	if (cb->flags & STT_DATA_MSG_END)
 		ssk->rcv_msgs++;
 	__skb_queue_tail(&ssk->sk.sk_receive_queue, skb);
+}
+
+/* Take a chunk out of the held data.  Receive queue locked. */
+static void stt_input_unhold(struct stt_sock *ssk, struct sk_buff *skb)
+{
+	rb_erase(&skb->rbnode, &ssk->ooo);
+	ssk->ooo_mem -= skb->truesize;
 }
 
 /* Move what the gap held back once it is in order.  Receive queue locked. */
@@ -52,53 +135,176 @@ static void stt_input_drain_ooo(struct stt_sock *ssk)
 	struct sk_buff *skb;
 	u64 off, end;
 
-	while ((skb = skb_peek(&ssk->ooo))) {
+	while ((skb = skb_rb_first(&ssk->ooo))) {
 		off = STT_CHUNK_CB(skb)->offset;
-		end = off + STT_CHUNK_CB(skb)->len;
+		end = stt_chunk_end(skb);
 		switch (stt_reorder_place(ssk->rcv_nxt, off, end)) {
 		case STT_REORDER_LATER:
 			return;
 		case STT_REORDER_DUP:
-			__skb_unlink(skb, &ssk->ooo);
+			stt_input_unhold(ssk, skb);
 			kfree_skb(skb);
 			break;
 		default:
-			__skb_unlink(skb, &ssk->ooo);
-			stt_input_append(ssk, skb, ssk->rcv_nxt - off);
+			stt_input_unhold(ssk, skb);
+			stt_chunk_cut(skb, ssk->rcv_nxt, end);
+			stt_input_append(ssk, skb);
 		}
 	}
 }
 
-/* Hold a chunk that came ahead of a gap, by offset.  Receive queue locked. */
-static void stt_input_hold(struct stt_sock *ssk, struct sk_buff *skb)
+/**
+ * stt_input_purge_ooo() - free the data a stream holds ahead of a gap
+ * @ssk: the stream; its receive queue locked, or nothing else can reach it
+ */
+void stt_input_purge_ooo(struct stt_sock *ssk)
 {
-	u64 off = STT_CHUNK_CB(skb)->offset;
-	struct sk_buff *at;
+	struct sk_buff *skb;
 
-	skb_queue_reverse_walk(&ssk->ooo, at) {
-		if (STT_CHUNK_CB(at)->offset == off &&
-		    STT_CHUNK_CB(at)->len >= STT_CHUNK_CB(skb)->len) {
-			kfree_skb(skb);		/* already held */
-			return;
-		}
-		if (STT_CHUNK_CB(at)->offset <= off) {
-			__skb_queue_after(&ssk->ooo, at, skb);
-			return;
-		}
+	while ((skb = skb_rb_first(&ssk->ooo))) {
+		stt_input_unhold(ssk, skb);
+		kfree_skb(skb);
 	}
-	__skb_queue_head(&ssk->ooo, skb);
 }
 
-/* The peer's stream ends at @final.  Receive queue locked. */
-static bool stt_input_set_final(struct stt_sock *ssk, u64 final)
+/* Free a tree of held chunks taken off their stream. */
+static void stt_input_free_tree(struct rb_root *root)
 {
-	if (test_bit(STT_SF_FIN_RCVD, &ssk->sflags))
-		return ssk->rcv_final == final;
-	if (final < ssk->rcv_nxt)
-		return false;
-	ssk->rcv_final = final;
-	set_bit(STT_SF_FIN_RCVD, &ssk->sflags);
-	return true;
+	struct sk_buff *skb;
+
+	while ((skb = skb_rb_first(root))) {
+		rb_erase(&skb->rbnode, root);
+		kfree_skb(skb);
+	}
+}
+
+/*
+ * The held chunk that starts last at or before @off (only it can overlap
+ * the head of data at @off: held ranges are disjoint), else the first.
+ */
+static struct sk_buff *stt_input_ooo_from(struct stt_sock *ssk, u64 off)
+{
+	struct rb_node *node = ssk->ooo.rb_node;
+	struct sk_buff *at = NULL, *h;
+
+	while (node) {
+		h = rb_to_skb(node);
+		if (off < STT_CHUNK_CB(h)->offset) {
+			node = node->rb_left;
+		} else {
+			at = h;
+			node = node->rb_right;
+		}
+	}
+	return at ?: skb_rb_first(&ssk->ooo);
+}
+
+/*
+ * Hold a chunk that came ahead of a gap, in the manner of
+ * tcp_data_queue_ofo(): it is trimmed against the held ranges (dropped if
+ * they cover it, cut where they overlap it), copied small if it pins too
+ * much, admitted against the limits, and only then are the held ranges it
+ * covers freed, so that nothing acknowledged is lost (held data is never
+ * dropped: the peer freed it once acknowledged).  O(log n) but for the
+ * ranges it covers.  Receive queue locked.  Returns 0 if held or a
+ * duplicate (freed), or the counter of a drop (freed).
+ */
+static int stt_input_hold(struct stt_sock *ssk, struct sk_buff *skb)
+{
+	struct stt_net *sn = ssk->session->sn;
+	u64 off = STT_CHUNK_CB(skb)->offset, end = stt_chunk_end(skb);
+	struct rb_node **link = &ssk->ooo.rb_node, *parent = NULL;
+	struct sk_buff *at, *next;
+	enum stt_overlap ovl;
+	int drop;
+
+	for (at = stt_input_ooo_from(ssk, off);
+	     at && STT_CHUNK_CB(at)->offset < end; at = skb_rb_next(at)) {
+		ovl = stt_rx_overlap(&off, &end, STT_CHUNK_CB(at)->offset,
+				     stt_chunk_end(at));
+		if (ovl == STT_OVL_COVERED) {
+			kfree_skb(skb);
+			return STT_STAT_DROP_DUPLICATE;
+		}
+		if (ovl == STT_OVL_TAIL)
+			break;
+	}
+	if (off != STT_CHUNK_CB(skb)->offset || end != stt_chunk_end(skb)) {
+		STT_INC(sn, OOO_TRIMMED);
+		stt_chunk_cut(skb, off, end);
+	}
+	skb = stt_input_compact(sn, skb);
+	drop = stt_input_admit(ssk, skb->truesize, false);
+	if (drop) {
+		kfree_skb(skb);
+		return drop;
+	}
+	/* What is left in [off, end) is covered by the new chunk. */
+	for (at = stt_input_ooo_from(ssk, off);
+	     at && STT_CHUNK_CB(at)->offset < end; at = next) {
+		next = skb_rb_next(at);
+		if (STT_CHUNK_CB(at)->offset < off)
+			continue;
+		STT_INC(sn, OOO_TRIMMED);
+		stt_input_unhold(ssk, at);
+		kfree_skb(at);
+	}
+	while (*link) {
+		parent = *link;
+		if (off < STT_CHUNK_CB(rb_to_skb(parent))->offset)
+			link = &parent->rb_left;
+		else
+			link = &parent->rb_right;
+	}
+	stt_mem_charge_r(skb, &ssk->sk);
+	ssk->ooo_mem += skb->truesize;
+	rb_link_node(&skb->rbnode, parent, link);
+	rb_insert_color(&skb->rbnode, &ssk->ooo);
+	return 0;
+}
+
+/*
+ * Queue a chunk that starts at or before the next offset expected, without
+ * what was delivered before, and what it completes of the held data.
+ * Receive queue locked.  Returns 0, or the counter of a drop (freed).
+ */
+static int stt_input_in_order(struct stt_sock *ssk, struct sk_buff *skb)
+{
+	struct stt_net *sn = ssk->session->sn;
+	int drop;
+
+	if (STT_CHUNK_CB(skb)->offset != ssk->rcv_nxt)
+		stt_chunk_cut(skb, ssk->rcv_nxt, stt_chunk_end(skb));
+	skb = stt_input_compact(sn, skb);
+	drop = stt_input_admit(ssk, skb->truesize, true);
+	if (drop) {
+		kfree_skb(skb);
+		return drop;
+	}
+	stt_mem_charge_r(skb, &ssk->sk);
+	stt_input_append(ssk, skb);
+	stt_input_drain_ooo(ssk);
+	return 0;
+}
+
+/*
+ * The peer says its stream ends at @final: believe it if it agrees with
+ * the data, the window, and a final size received before.  Receive queue
+ * locked.
+ */
+static enum stt_final stt_input_set_final(struct stt_sock *ssk, u64 final)
+{
+	u64 known = ssk->rcv_final;
+	enum stt_final v;
+
+	v = stt_rx_final(final, test_bit(STT_SF_FIN_RCVD, &ssk->sflags) ?
+			 &known : NULL, max(ssk->rcv_highest, ssk->rcv_nxt),
+			 ssk->rcv_adv);
+	if (v == STT_FINAL_NEW) {
+		ssk->rcv_final = final;
+		set_bit(STT_SF_FIN_RCVD, &ssk->sflags);
+	}
+	return v;
 }
 
 /* Once everything up to the final size is in, readers see the end. */
@@ -111,9 +317,10 @@ static void stt_input_check_end(struct stt_sock *ssk)
 }
 
 /*
- * The peer's stream reaches @end (data, or its final size): the session
- * counts what that adds beyond the highest offset seen, once, whether the
- * data is delivered or thrown away; not after the stream left the table.
+ * The peer's stream reaches @end (data, or its final size; at most the
+ * stream window, so at most %STT_OFFSET_MAX): the session counts what that
+ * adds beyond the highest offset seen, once, whether the data is delivered
+ * or thrown away; not after the stream left the table.
  * Receive queue locked.
  * Returns false if the session's total goes beyond the window we
  * advertised: the peer broke the session's flow control.
@@ -153,28 +360,25 @@ static void stt_input_credit(struct stt_session *s, u64 n)
 
 /* What a DATA frame comes to once checked under the receive queue's lock. */
 enum {
-	STT_IN_TAKE,		/* queued (or a duplicate, freed) */
+	STT_IN_TAKE,		/* to be queued */
 	STT_IN_GONE,		/* the stream left the table meanwhile */
-	STT_IN_FRAME,		/* beyond or against the stream's final size */
+	STT_IN_FINAL,		/* against the stream's final size */
 	STT_IN_SESSION,		/* beyond the session window */
 	STT_IN_CLOSED,		/* the socket is closed: nobody reads it */
 };
 
 /* Check a DATA frame and account for it.  Receive queue locked. */
-static int stt_input_check(struct stt_sock *ssk, const struct stt_frame *f,
-			   u64 end)
+static int stt_input_check(struct stt_sock *ssk, u8 flags, u64 end)
 {
-	bool fin_ok = true;
-
 	/* Nothing enters a stream that left the table (stt_input_removed()). */
 	if (!test_bit(STT_SF_IN_TABLE, &ssk->sflags))
 		return STT_IN_GONE;
-	if (f->data.flags & STT_DATA_FIN)
-		fin_ok = stt_input_set_final(ssk, end);
+	/* Within the window, so never beyond it (STT_FINAL_BEYOND). */
+	if ((flags & STT_DATA_FIN) &&
+	    stt_input_set_final(ssk, end) == STT_FINAL_BELOW)
+		return STT_IN_FINAL;
 	if (test_bit(STT_SF_FIN_RCVD, &ssk->sflags) && end > ssk->rcv_final)
-		fin_ok = false;
-	if (!fin_ok)
-		return STT_IN_FRAME;
+		return STT_IN_FINAL;
 	/* Counted even for a closed socket: the peer counted it as sent. */
 	if (!stt_input_count(ssk, end))
 		return STT_IN_SESSION;
@@ -186,6 +390,30 @@ static int stt_input_check(struct stt_sock *ssk, const struct stt_frame *f,
 	return STT_IN_TAKE;
 }
 
+/* A DATA frame failed its checks: count it, and tell the peer. */
+static void stt_input_reject(struct stt_sock *ssk, int verdict)
+{
+	struct stt_session *s = ssk->session;
+
+	switch (verdict) {
+	case STT_IN_GONE:
+		STT_INC(s->sn, DROP_NO_STREAM);
+		break;
+	case STT_IN_FINAL:
+		STT_INC(s->sn, DROP_FINAL_SIZE);
+		stt_stream_abort(ssk, STT_RESET_FINAL_SIZE);
+		break;
+	case STT_IN_SESSION:
+		stt_input_session_violation(s);
+		break;
+	case STT_IN_CLOSED:
+		/* Nobody will read it: tell the peer to stop. */
+		STT_INC(s->sn, DROP_STREAM_CLOSED);
+		stt_stream_abort(ssk, STT_RESET_CLOSED);
+		break;
+	}
+}
+
 /**
  * stt_input_data() - a DATA frame arrived
  * @s: the session
@@ -193,16 +421,22 @@ static int stt_input_check(struct stt_sock *ssk, const struct stt_frame *f,
  * @f: the frame, pointing into @skb
  * @take: whether the frame may keep @skb itself (it is the packet's last
  *	frame); otherwise it queues a clone
+ * @refused: set if the frame was dropped for want of memory (the socket's
+ *	receive buffers or the namespace's limit): its packet must not be
+ *	acknowledged, so that the peer sends the data again
  *
- * Data beyond the stream's window resets the stream; data beyond the
- * session's window fails the session.  Runs in softirq.
+ * Data that ends beyond %STT_OFFSET_MAX or the stream's window resets the
+ * stream (%STT_RESET_FLOW), data against its final size too
+ * (%STT_RESET_FINAL_SIZE); data beyond the session's window fails the
+ * session.  Runs in softirq.
  *
  * Return: true if @skb was taken (queued or freed).
  */
 bool stt_input_data(struct stt_session *s, struct sk_buff *skb,
-		    const struct stt_frame *f, bool take)
+		    const struct stt_frame *f, bool take, bool *refused)
 {
-	u64 off = f->data.offset, end = off + f->data.len;
+	u64 off = f->data.offset, end;
+	u8 flags = f->data.flags;
 	struct stt_net *sn = s->sn;
 	struct sk_buff *data = NULL;
 	struct stt_sock *ssk;
@@ -215,6 +449,11 @@ bool stt_input_data(struct stt_session *s, struct sk_buff *skb,
 		return false;
 	}
 	sk = &ssk->sk;
+	if (!stt_rx_end(off, f->data.len, &end)) {
+		STT_INC(sn, DROP_OFFSET_INVALID);
+		stt_stream_abort(ssk, STT_RESET_FLOW);
+		goto out;
+	}
 	if (end > READ_ONCE(ssk->rcv_adv)) {
 		STT_INC(sn, DROP_FLOW_CONTROL);
 		stt_stream_abort(ssk, STT_RESET_FLOW);
@@ -224,6 +463,7 @@ bool stt_input_data(struct stt_session *s, struct sk_buff *skb,
 	data = take ? skb : skb_clone(skb, GFP_ATOMIC);
 	if (!data) {
 		STT_INC(sn, DROP_NOMEM);
+		*refused = true;
 		goto out;
 	}
 	skb_pull(data, f->data.data - data->data);
@@ -231,48 +471,37 @@ bool stt_input_data(struct stt_session *s, struct sk_buff *skb,
 	memset(data->cb, 0, sizeof(struct stt_chunk_cb));
 	STT_CHUNK_CB(data)->offset = off;
 	STT_CHUNK_CB(data)->len = f->data.len;
-	STT_CHUNK_CB(data)->flags = f->data.flags;
-	stt_mem_charge_r(data, sk);
+	STT_CHUNK_CB(data)->flags = flags;
 
+	/* @f may point into @data from here on, which may be freed. */
 	spin_lock_bh(&sk->sk_receive_queue.lock);
-	verdict = stt_input_check(ssk, f, end);
+	verdict = stt_input_check(ssk, flags, end);
 	if (verdict != STT_IN_TAKE) {
 		spin_unlock_bh(&sk->sk_receive_queue.lock);
 		kfree_skb(data);
-		switch (verdict) {
-		case STT_IN_GONE:
-			STT_INC(sn, DROP_NO_STREAM);
-			break;
-		case STT_IN_FRAME:
-			STT_INC(sn, DROP_FRAME);
-			break;
-		case STT_IN_SESSION:
-			stt_input_session_violation(s);
-			break;
-		case STT_IN_CLOSED:
-			/* Nobody will read it: tell the peer to stop. */
-			STT_INC(sn, DROP_STREAM_CLOSED);
-			stt_stream_abort(ssk, STT_RESET_CLOSED);
-			break;
-		}
+		stt_input_reject(ssk, verdict);
 		goto out;
 	}
 	ssk->frames_rcvd++;
 	switch (stt_reorder_place(ssk->rcv_nxt, off, end)) {
 	case STT_REORDER_DUP:
-		STT_INC(sn, DROP_DUPLICATE);
+		verdict = STT_STAT_DROP_DUPLICATE;
 		kfree_skb(data);
 		break;
 	case STT_REORDER_LATER:
 		STT_INC(sn, DATA_OUT_OF_ORDER);
-		stt_input_hold(ssk, data);
+		verdict = stt_input_hold(ssk, data);
 		break;
 	default:
-		stt_input_append(ssk, data, ssk->rcv_nxt - off);
-		stt_input_drain_ooo(ssk);
+		verdict = stt_input_in_order(ssk, data);
 	}
 	stt_input_check_end(ssk);
 	spin_unlock_bh(&sk->sk_receive_queue.lock);
+	if (verdict) {
+		stt_count(sn, verdict, 1);
+		if (verdict != STT_STAT_DROP_DUPLICATE)
+			*refused = true;
+	}
 	sk->sk_data_ready(sk);
 	stt_stream_maybe_done(ssk);
 out:
@@ -280,28 +509,43 @@ out:
 	return take && data == skb;
 }
 
+/* A final size failed its checks: count it, and reset the stream. */
+static void stt_input_bad_final(struct stt_sock *ssk, enum stt_final v)
+{
+	if (v == STT_FINAL_BEYOND) {
+		STT_INC(ssk->session->sn, DROP_FLOW_CONTROL);
+		stt_stream_abort(ssk, STT_RESET_FLOW);
+	} else {
+		STT_INC(ssk->session->sn, DROP_FINAL_SIZE);
+		stt_stream_abort(ssk, STT_RESET_FINAL_SIZE);
+	}
+}
+
 /**
  * stt_input_fin() - the peer says its stream ends at @final
  * @ssk: the stream
  * @final: its final size (STREAM_FIN)
  *
- * A final size beyond the session window fails the session.
+ * A final size below the data received, different from one received
+ * before, or beyond the stream window resets the stream; one beyond the
+ * session window fails the session.
  */
 void stt_input_fin(struct stt_sock *ssk, u64 final)
 {
 	struct sock *sk = &ssk->sk;
-	bool ok, counted = true;
+	bool counted = true;
+	enum stt_final v;
 
 	spin_lock_bh(&sk->sk_receive_queue.lock);
-	ok = stt_input_set_final(ssk, final);
-	if (ok) {
+	v = stt_input_set_final(ssk, final);
+	if (v == STT_FINAL_NEW || v == STT_FINAL_SAME) {
 		counted = stt_input_count(ssk, final);
 		set_bit(STT_SF_FINAL_COUNTED, &ssk->sflags);
 	}
 	stt_input_check_end(ssk);
 	spin_unlock_bh(&sk->sk_receive_queue.lock);
-	if (!ok) {
-		STT_INC(ssk->session->sn, DROP_FRAME);
+	if (v == STT_FINAL_BELOW || v == STT_FINAL_BEYOND) {
+		stt_input_bad_final(ssk, v);
 		return;
 	}
 	if (!counted) {
@@ -319,19 +563,32 @@ void stt_input_fin(struct stt_sock *ssk, u64 final)
  *
  * The session counts the stream up to its final size, data that never
  * arrived included, as the peer counted it when it sent it.  A final size
- * beyond the session window fails the session.
+ * beyond the session window fails the session.  One that cannot be true
+ * (below the data received, different from a final size received before,
+ * beyond the stream window) is counted as a drop and adds nothing: what
+ * the session counts stays within the stream window.
  *
- * Return: false if it did.
+ * Return: false if the session failed.
  */
 bool stt_input_reset(struct stt_sock *ssk, u64 final)
 {
 	struct sock *sk = &ssk->sk;
-	bool ok;
+	u64 known = ssk->rcv_final;
+	enum stt_final v;
+	bool ok = true;
 
 	spin_lock_bh(&sk->sk_receive_queue.lock);
-	ok = stt_input_count(ssk, final);
+	v = stt_rx_final(final, test_bit(STT_SF_FIN_RCVD, &ssk->sflags) ?
+			 &known : NULL, max(ssk->rcv_highest, ssk->rcv_nxt),
+			 ssk->rcv_adv);
+	if (v == STT_FINAL_NEW || v == STT_FINAL_SAME)
+		ok = stt_input_count(ssk, final);
 	set_bit(STT_SF_FINAL_COUNTED, &ssk->sflags);
 	spin_unlock_bh(&sk->sk_receive_queue.lock);
+	if (v == STT_FINAL_BEYOND)
+		STT_INC(ssk->session->sn, DROP_FLOW_CONTROL);
+	else if (v == STT_FINAL_BELOW)
+		STT_INC(ssk->session->sn, DROP_FINAL_SIZE);
 	if (!ok)
 		stt_input_session_violation(ssk->session);
 	return ok;
@@ -356,18 +613,19 @@ bool stt_input_reset(struct stt_sock *ssk, u64 final)
 void stt_input_removed(struct stt_sock *ssk)
 {
 	struct sock *sk = &ssk->sk;
-	struct sk_buff_head ooo;
+	struct rb_root ooo;
 	u64 end;
 
-	__skb_queue_head_init(&ooo);
 	spin_lock_bh(&sk->sk_receive_queue.lock);
 	end = ssk->rcv_highest;
 	if (!test_bit(STT_SF_FINAL_COUNTED, &ssk->sflags))
 		end = max(end, ssk->rcv_adv);
 	end = end > ssk->rcv_nxt ? end - ssk->rcv_nxt : 0;
-	skb_queue_splice_init(&ssk->ooo, &ooo);
+	ooo = ssk->ooo;
+	ssk->ooo = RB_ROOT;
+	ssk->ooo_mem = 0;
 	spin_unlock_bh(&sk->sk_receive_queue.lock);
-	__skb_queue_purge(&ooo);
+	stt_input_free_tree(&ooo);
 	stt_input_credit(ssk->session, end);
 }
 
@@ -390,7 +648,7 @@ void stt_input_discard(struct stt_sock *ssk)
 	__skb_queue_head_init(&q);
 	spin_lock_bh(&sk->sk_receive_queue.lock);
 	skb_queue_splice_init(&sk->sk_receive_queue, &q);
-	skb_queue_splice_tail_init(&ssk->ooo, &q);
+	stt_input_purge_ooo(ssk);
 	n = ssk->rcv_nxt - ssk->rcv_read;
 	ssk->rcv_read = ssk->rcv_nxt;
 	ssk->rcv_msgs = 0;

@@ -202,6 +202,12 @@ static const char * const stt_stat_names[STT_STAT_MAX] = {
 	[STT_STAT_HALF_OPEN_EVICTED]         = "half_open_evicted",
 	[STT_STAT_DROP_CHALLENGE_PROOF]      = "drop_challenge_proof",
 	[STT_STAT_DROP_HANDSHAKE_NONCE]      = "drop_handshake_nonce",
+	[STT_STAT_DROP_RCVBUF]               = "drop_rcvbuf",
+	[STT_STAT_DROP_MEM_LIMIT]            = "drop_mem_limit",
+	[STT_STAT_DATA_COLLAPSED]            = "data_collapsed",
+	[STT_STAT_OOO_TRIMMED]               = "ooo_trimmed",
+	[STT_STAT_DROP_OFFSET_INVALID]       = "drop_offset_invalid",
+	[STT_STAT_DROP_FINAL_SIZE]           = "drop_final_size",
 };
 
 static int stt_stats_show(struct seq_file *seq, void *v)

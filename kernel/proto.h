@@ -124,6 +124,13 @@
 #define STT_RESET_BACKLOG	5	/* the listener's accept queue is full */
 #define STT_RESET_CLOSED	6	/* data for a stream already closed */
 #define STT_RESET_FLOW		7	/* the peer sent beyond its window */
+#define STT_RESET_FINAL_SIZE	8	/* a final size against the data or another */
+
+/*
+ * No stream offset + length, final size or maximum data goes beyond this
+ * (2^62), so that sums of them cannot wrap a u64.
+ */
+#define STT_OFFSET_MAX		0x4000000000000000ULL
 
 /* SESSION_CLOSE reasons. */
 #define STT_CLOSE_NONE		0	/* orderly close */

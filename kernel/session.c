@@ -786,12 +786,14 @@ void stt_session_send_final(struct stt_session *s)
  * Act on every frame of an authentic packet, until one closes the session
  * (SESSION_CLOSE, or a frame that broke the session's flow control).
  * Returns whether a DATA frame kept @skb (the last frame of a packet may, to
- * save a clone).
+ * save a clone); sets @refused if DATA was dropped for want of memory.
  */
-static bool stt_frames_process(struct stt_session *s, struct sk_buff *skb)
+static bool stt_frames_process(struct stt_session *s, struct sk_buff *skb,
+			       bool *refused)
 {
 	const u8 *p = skb->data + STT_HDR_LEN;
 	size_t len = skb->len - STT_HDR_LEN;
+	bool answered = false;
 	struct stt_frame f;
 	int n;
 
@@ -801,7 +803,7 @@ static bool stt_frames_process(struct stt_session *s, struct sk_buff *skb)
 		n = stt_frame_decode(p, len, &f);
 		switch (f.type) {
 		case STT_FRAME_DATA:
-			if (stt_input_data(s, skb, &f, n == len))
+			if (stt_input_data(s, skb, &f, n == len, refused))
 				return true;
 			break;
 		case STT_FRAME_STREAM_OPEN:
@@ -814,8 +816,11 @@ static bool stt_frames_process(struct stt_session *s, struct sk_buff *skb)
 			stt_handshake_final(s);
 			break;
 		case STT_FRAME_KEEPALIVE:
-			stt_session_keepalive(s, STT_FRAME_KEEPALIVE_ACK,
-					      f.keepalive.opaque);
+			/* One reply a packet: no amplification by repeats. */
+			if (!answered)
+				stt_session_keepalive(s, STT_FRAME_KEEPALIVE_ACK,
+						      f.keepalive.opaque);
+			answered = true;
 			break;
 		case STT_FRAME_KEY_UPDATE:
 			stt_rekey_peer_ready(s, f.key_update.generation);
@@ -844,7 +849,7 @@ static void stt_protected_rcv(struct stt_session *s, struct sk_buff *skb,
 	struct stt_net *sn = s->sn;
 	struct stt_key *key;
 	int eliciting, err;
-	bool fresh;
+	bool fresh, refused = false;
 	u64 pn = hdr->pn;
 
 	/* Softirq: an RCU read-side section already. */
@@ -884,10 +889,15 @@ static void stt_protected_rcv(struct stt_session *s, struct sk_buff *skb,
 		goto drop;
 	}
 	WRITE_ONCE(s->last_rx, jiffies);
-	if (!stt_frames_process(s, skb))
+	if (!stt_frames_process(s, skb, &refused))
 		kfree_skb(skb);
-	/* Acknowledged once acted on, so nothing acknowledged is lost here. */
-	stt_recovery_rcv_pn(s, pn, eliciting);
+	/*
+	 * Acknowledged once acted on, so nothing acknowledged is lost here;
+	 * DATA refused for want of memory leaves it unacknowledged, so the
+	 * peer sends its frames again.
+	 */
+	if (!refused)
+		stt_recovery_rcv_pn(s, pn, eliciting);
 	return;
 drop:
 	kfree_skb(skb);

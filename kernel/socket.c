@@ -282,6 +282,19 @@ out:
 }
 
 /*
+ * Whether a connect() waiting on the socket is done: open, failed, or
+ * settled by another connect() on the same socket while this one slept
+ * (the socket lock is let go while waiting), which may have undone the
+ * attempt and dropped the session.  Called with the socket locked.
+ */
+static int stt_connect_done(struct stt_sock *ssk)
+{
+	if (ssk->sk.sk_state != TCP_SYN_SENT)
+		return ssk->sk.sk_state == TCP_ESTABLISHED ? 0 : ECONNABORTED;
+	return stt_stream_open_done(ssk);
+}
+
+/*
  * Wait until the stream is open or failed; called with the socket locked.
  * Returns 0, -EINPROGRESS, an interruption, or the failure.
  */
@@ -291,14 +304,13 @@ static int stt_connect_wait(struct stt_sock *ssk, long timeo)
 	struct sock *sk = &ssk->sk;
 	int ret;
 
-	while ((ret = stt_stream_open_done(ssk)) == 1) {
+	while ((ret = stt_connect_done(ssk)) == 1) {
 		if (!timeo)
 			return -EINPROGRESS;
 		if (signal_pending(current))
 			return sock_intr_errno(timeo);
 		add_wait_queue(sk_sleep(sk), &wait);
-		sk_wait_event(sk, &timeo, stt_stream_open_done(ssk) != 1,
-			      &wait);
+		sk_wait_event(sk, &timeo, stt_connect_done(ssk) != 1, &wait);
 		remove_wait_queue(sk_sleep(sk), &wait);
 	}
 	return -ret;
@@ -396,6 +408,8 @@ wait:
 	if (err == -EINPROGRESS || err == -EALREADY || err == -ERESTARTSYS ||
 	    err == -EINTR)
 		goto out;
+	if (sk->sk_state != TCP_SYN_SENT)
+		goto out;	/* another connect() settled it */
 	if (err) {
 		stt_connect_undo(ssk);
 		goto out;
@@ -609,7 +623,7 @@ static void stt_sock_destruct(struct sock *sk)
 
 	stt_input_discard(ssk);
 	__skb_queue_purge(&sk->sk_receive_queue);
-	__skb_queue_purge(&ssk->ooo);
+	stt_input_purge_ooo(ssk);
 	stt_output_purge(ssk);
 	if (ssk->session)
 		stt_session_put(ssk->session);
@@ -640,7 +654,7 @@ static void stt_sock_init(struct sock *sk, int type)
 	INIT_LIST_HEAD(&ssk->tx_node);
 	INIT_LIST_HEAD(&ssk->accept_list);
 	INIT_LIST_HEAD(&ssk->accept_node);
-	skb_queue_head_init(&ssk->ooo);
+	ssk->ooo = RB_ROOT;
 	skb_queue_head_init(&ssk->rtxq);
 }
 

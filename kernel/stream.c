@@ -24,6 +24,7 @@
 #include "stt.h"
 #include "codec.h"
 #include "window.h"
+#include "rxcheck.h"
 
 /**
  * stt_stream_send_ctl() - send one stream control frame on its own
@@ -150,7 +151,7 @@ void stt_stream_send_window(struct stt_sock *ssk, bool force)
 			stt_stream_window_wait(ssk);
 		return;
 	}
-	max = max(ssk->rcv_read + budget, ssk->rcv_adv);
+	max = max(min(ssk->rcv_read + budget, STT_OFFSET_MAX), ssk->rcv_adv);
 	ssk->rcv_adv = max;
 	spin_unlock_bh(&sk->sk_receive_queue.lock);
 
@@ -189,7 +190,7 @@ void stt_stream_session_window(struct stt_session *s, bool force)
 		return;
 	}
 	/* Raised before it is sent: the peer never sees more than we allow. */
-	stt_raise64(&s->rcv_max_total, base + budget);
+	stt_raise64(&s->rcv_max_total, min(base + budget, STT_OFFSET_MAX));
 	f.window.stream = 0;
 	f.window.max_data = atomic64_read(&s->rcv_max_total);
 	if (!stt_stream_send_ctl(s, &f)) {
@@ -881,7 +882,10 @@ void stt_stream_rcv_frame(struct stt_session *s, const struct stt_frame *f)
 		stt_stream_rcv_open(s, f);
 		break;
 	case STT_FRAME_WINDOW_UPDATE:
-		if (f->window.stream)
+		/* A credit no sum can be made of: no peer sends it. */
+		if (!stt_rx_max_data(f->window.max_data))
+			STT_INC(s->sn, DROP_OFFSET_INVALID);
+		else if (f->window.stream)
 			stt_stream_rcv_window(s, f);
 		else if (stt_raise64(&s->snd_max_total, f->window.max_data))
 			stt_output_push(s, false);	/* the session window */

@@ -608,7 +608,9 @@ enum {
  *	%STT_SF_FINAL_COUNTED): what the session's @rcv_total counts of this
  *	stream (receive queue lock)
  * @rcv_msgs: complete messages in the receive queue (SEQPACKET)
- * @ooo: data received ahead of @rcv_nxt, by offset (its own lock)
+ * @ooo: data received ahead of @rcv_nxt: disjoint ranges in an rbtree by
+ *	offset (receive queue lock)
+ * @ooo_mem: the buffers (truesize) of @ooo, bytes (receive queue lock)
  * @accept_list: streams waiting for accept() (listener; its receive queue
  *	lock)
  * @accept_node: in the listener's @accept_list
@@ -662,7 +664,8 @@ struct stt_sock {
 	u64 rcv_final;
 	u64 rcv_highest;
 	u32 rcv_msgs;
-	struct sk_buff_head ooo;
+	struct rb_root ooo;
+	u32 ooo_mem;
 
 	struct list_head accept_list;
 	struct list_head accept_node;
@@ -750,8 +753,9 @@ void stt_recovery_rcv_nack(struct stt_session *s, const struct stt_frame *f);
 void stt_recovery_forget(struct stt_session *s, u16 id);
 
 /* input.c */
+void stt_input_purge_ooo(struct stt_sock *ssk);
 bool stt_input_data(struct stt_session *s, struct sk_buff *skb,
-		    const struct stt_frame *f, bool take);
+		    const struct stt_frame *f, bool take, bool *refused);
 void stt_input_fin(struct stt_sock *ssk, u64 final);
 bool stt_input_reset(struct stt_sock *ssk, u64 final);
 void stt_input_removed(struct stt_sock *ssk);

@@ -6,9 +6,12 @@
 #   2. lint: checkpatch --strict and kernel-doc on the sources;
 #   3. unit tests of the pure protocol code, in user space under ASan and UBSan,
 #      and the selftest of tools/sttpeer (the Python peer) against wire.rst;
-#   4. stt.ko built with W=1 against the stock 6.1 headers and the debug 6.12 tree,
+#   4. fuzz: each libFuzzer harness of selftests/fuzz/ for FUZZ_CHECK_SECONDS
+#      (default 30) by selftests/fuzz.sh, one pass/fail per harness, with its
+#      executions and coverage; a crash fails it and names its reproducer;
+#   5. stt.ko built with W=1 against the stock 6.1 headers and the debug 6.12 tree,
 #      where any warning is a failure;
-#   5. the selftests in a guest on each kernel (selftests/vm/run.sh).
+#   6. the selftests in a guest on each kernel (selftests/vm/run.sh).
 # Details go to build/*.log; the summary names every test that ran on each
 # kernel.  The last line is "N passed, N failed"; the exit code is 0 only when
 # nothing failed.
@@ -71,7 +74,8 @@ echo "== lint"
 p=0 f=0
 if [ -n "$kdir" ]; then
 	src=$kdir/src
-	for file in kernel/*.[ch] uapi/linux/stt.h selftests/stt/*.[ch] selftests/unit/*.c tools/*.c; do
+	for file in kernel/*.[ch] uapi/linux/stt.h selftests/stt/*.[ch] selftests/unit/*.c \
+		selftests/fuzz/*.[ch] tools/*.c; do
 		if check lint "checkpatch --strict $file" "$src/scripts/checkpatch.pl" \
 			--strict --no-tree --quiet --show-types -f "$file"; then
 			p=$((p + 1))
@@ -114,6 +118,17 @@ if check unit "sttpeer selftest (wire.rst vectors, HKDF, loopback session)" \
 else
 	count "unit/sttpeer" 0 1
 fi
+
+fuzz_secs=${FUZZ_CHECK_SECONDS:-30}
+echo "== fuzz (libFuzzer, ASan + UBSan, $fuzz_secs s per harness)"
+# fuzz.sh prints "ok - NAME: N executions, cov: N ft: N in S s" or "not ok"
+# with the reproducer's path on a "#   reproducer:" line.
+selftests/fuzz.sh "$fuzz_secs" >"$B/fuzz.log" 2>&1
+grep -E '^(not )?ok - |^#' "$B/fuzz.log" | sed 's/^/  fuzz: /'
+p=$(grep -c '^ok - ' "$B/fuzz.log")
+f=$(grep -c '^not ok - ' "$B/fuzz.log")
+[ "$p$f" = 00 ] && f=1	# fuzz.sh said nothing: see build/fuzz.log
+count fuzz "$p" "$f"
 
 echo "== module builds (W=1, zero warnings)"
 : >"$B/build.log"

@@ -6,7 +6,8 @@
  * level and edge-triggered mode; a full send buffer (EAGAIN, no EPOLLOUT)
  * against a peer that does not read, and EPOLLOUT once it does; close() with
  * SO_LINGER against a reading and a silent peer; the session window and the
- * namespace's memory bound with slow readers; the share of two streams of
+ * namespace's memory bound with slow readers; the receive bound against
+ * tiny messages; the share of two streams of
  * priority 0 and 7 on a busy link; and 100 MiB over one
  * stream checked byte by byte and with SHA-256.
  */
@@ -1006,6 +1007,94 @@ TEST_F_TIMEOUT(pair, slow_readers_stay_within_memory_bound, 300)
 		}
 		EXPECT_EQ(0, used);
 	}
+}
+
+/* 2000 messages, 300 under the debug kernel. */
+static int tiny_msgs = 2000;
+
+/* Sends tiny_msgs one-byte messages, message i being the byte i & 0xff. */
+static void *tiny_send(void *arg)
+{
+	int *fd = arg, i;
+	unsigned char b;
+
+	for (i = 0; i < tiny_msgs; i++) {
+		b = i & 0xff;
+		if (send(*fd, &b, 1, MSG_NOSIGNAL) != 1)
+			return (void *)(long)errno;
+	}
+	return NULL;
+}
+
+/*
+ * The receive bound against tiny frames: one-byte messages sent to a reader
+ * that waits, on a stream whose window (SO_RCVBUF 8 KiB: 16 KiB) lets 16384
+ * of them through.  Each would pin a packet's buffers, or 700 bytes copied
+ * small: megabytes in all.  What the receiving host holds stays within the
+ * socket's bound (twice sk_rcvbuf in order), the frames beyond it are
+ * dropped unacknowledged (drop_rcvbuf), and once the reader reads every
+ * message arrives, in order, sent again by the peer.
+ */
+TEST_F_TIMEOUT(pair, tiny_messages_stay_within_rcvbuf, 180)
+{
+	int rcvbuf = 8 << 10, c, a, lfd, i, ms = 1000;
+	long long peak = 0, used, t0;
+	unsigned char b;
+	pthread_t th;
+	void *err;
+
+	if (variant->v6)
+		SKIP(return, "the bound is the same over IPv6");
+	if (debug_kernel()) {
+		ms = 3000;
+		tiny_msgs = 300;
+	}
+	/* A starved guest's clock may jump past the default 30 s. */
+	ASSERT_EQ(0, sysctl_in("stt-b", "user_timeout_ms", 600000));
+	close(self->srv);
+	ASSERT_EQ(0, stt_enter("stt-a"));
+	lfd = stt_sock(SOCK_SEQPACKET);
+	ASSERT_LE(0, lfd);
+	ASSERT_EQ(0, set_int(lfd, SOL_SOCKET, SO_RCVBUF, rcvbuf));
+	ASSERT_EQ(0, bind(lfd, (struct sockaddr *)&self->srv_addr,
+			  sizeof(self->srv_addr)));
+	ASSERT_EQ(0, listen(lfd, 4));
+	self->srv = lfd;
+	ASSERT_EQ(0, stt_enter("stt-b"));
+	c = open_stream(lfd, &self->srv_addr, SOCK_SEQPACKET, &a);
+	ASSERT_LE(0, c);
+	stall_guard(a);
+	stall_guard(c);
+	ASSERT_EQ(0, pthread_create(&th, NULL, tiny_send, &c));
+	/*
+	 * By the clock, not by samples (each enters the namespace): a reader
+	 * stopped for user_timeout_ms would time the peer's session out.
+	 */
+	for (t0 = ms_now(); ms_now() - t0 < ms;) {
+		usleep(20000);
+		used = in_ns("stt-a", mem_line, "allocated_bytes", 0);
+		if (used > peak)
+			peak = used;
+	}
+	t0 = ms_now();
+	for (i = 0; i < tiny_msgs; i++) {
+		if (recv(a, &b, 1, 0) != 1 || b != (i & 0xff))
+			break;
+	}
+	pthread_join(th, &err);
+	TH_LOG("peak held %lld bytes (bound %d); drained in %lld ms",
+	       peak, 4 * 2 * rcvbuf, ms_now() - t0);
+	TH_LOG("drop_rcvbuf %lld data_collapsed %lld retransmits %lld",
+	       stat_in("stt-a", "drop_rcvbuf"),
+	       stat_in("stt-a", "data_collapsed"),
+	       stat_in("stt-b", "retransmits"));
+	EXPECT_EQ(NULL, err);
+	EXPECT_EQ(tiny_msgs, i);
+	EXPECT_LT(0, stat_in("stt-a", "drop_rcvbuf"));
+	/* In order: twice sk_rcvbuf, plus the last chunk let in. */
+	EXPECT_GE(2 * 2 * rcvbuf + 4096, peak);
+	close(c);
+	close(a);
 }
 
 #define SW_STREAMS	6

@@ -967,6 +967,10 @@ TEST(data_rules)
 	patch_decode(_metadata, "data", 13, 2, 0xffff, -EBADMSG);
 	/* Stream 0 is not refused here: the wire format does not forbid it. */
 	patch_decode(_metadata, "data", 1, 2, 0, WHOLE);
+	/* offset (5-12) + length (5) must not pass 2^64 - 1. */
+	patch_decode(_metadata, "data", 5, 8, ~0ULL - 5, WHOLE);
+	patch_decode(_metadata, "data", 5, 8, ~0ULL - 4, -EINVAL);
+	patch_decode(_metadata, "data", 5, 8, ~0ULL, -EINVAL);
 
 	frame_vector(_metadata, "data", buf, &f);
 	g = f;

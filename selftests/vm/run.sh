@@ -9,7 +9,8 @@
 # The host's root is shared read-only into the guest, so TEST paths are host
 # paths.  Each test's output (TAP) lands in OUTDIR/<test>.tap.  The run fails
 # if a test fails, the guest does not finish within the time limit, or the guest
-# kernel log holds a KASAN, UBSAN, lockdep, kmemleak, WARN, BUG or Oops report.
+# kernel log holds a KASAN, UBSAN, lockdep, kmemleak, WARN, BUG, Oops, RCU stall
+# or hung task report.
 # The last line printed is "vm: N passed, N failed".
 set -euo pipefail
 
@@ -115,7 +116,7 @@ for t in "$@"; do
 done
 
 # Reports from the kernel's checkers anywhere in the guest's log fail the run.
-bad='BUG:|KASAN|UBSAN|WARNING:|INFO: possible|possible circular locking|possible recursive locking|inconsistent lock state|Oops|general protection|kernel BUG|unreferenced object|Kernel panic|ODEBUG|list_add corruption|list_del corruption|refcount_t:'
+bad='BUG:|KASAN|UBSAN|WARNING:|INFO: possible|possible circular locking|possible recursive locking|inconsistent lock state|Oops|general protection|kernel BUG|unreferenced object|Kernel panic|ODEBUG|list_add corruption|list_del corruption|refcount_t:|detected stall|blocked for more than'
 cat "$out/console.log" "$out/dmesg.txt" 2>/dev/null | tr -d '\r' >"$out/kernel.log"
 if grep -qE "$bad" "$out/kernel.log"; then
 	fail "guest kernel log is free of checker reports"

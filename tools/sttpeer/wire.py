@@ -354,6 +354,8 @@ def check_fields(f):
         raise FrameError("STREAM_OPEN field out of range")
     if t == F_DATA and f["flags"] & ~(DATA_FIN | DATA_MSG_END):
         raise FrameError("DATA flags 0x%02x" % f["flags"])
+    if t == F_DATA and f["offset"] + len(f["data"]) > U64:
+        raise FrameError("DATA past offset 2^64 - 1")
     if t == F_NACK and any(c - 1 > U64 - first for first, c in f["ranges"]):
         raise FrameError("NACK range past 2^64 - 1")
 

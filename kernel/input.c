@@ -37,11 +37,16 @@ static u64 stt_chunk_end(const struct sk_buff *skb)
 	return STT_CHUNK_CB(skb)->offset + STT_CHUNK_CB(skb)->len;
 }
 
-/* Cut a chunk down to [@off, @end) of what it covers. */
+/*
+ * Cut a chunk down to [@off, @end) of what it covers.  Without its last
+ * byte it no longer ends a message or the stream.
+ */
 static void stt_chunk_cut(struct sk_buff *skb, u64 off, u64 end)
 {
 	struct stt_chunk_cb *cb = STT_CHUNK_CB(skb);
 
+	if (end != cb->offset + cb->len)
+		cb->flags &= ~(STT_DATA_MSG_END | STT_DATA_FIN);
 	skb_pull(skb, off - cb->offset);
 	cb->offset = off;
 	cb->len = end - off;
@@ -49,36 +54,45 @@ static void stt_chunk_cut(struct sk_buff *skb, u64 off, u64 end)
 }
 
 /*
- * The limit of a socket's receive buffers (truesize), twice sk_rcvbuf: the
- * window grants at most sk_rcvbuf bytes of data, and the buffers of a full
- * packet come to less than twice its data (smaller chunks are copied small,
- * stt_input_compact()), as SO_RCVBUF doubles what it is given for TCP.
+ * The limit of a socket's receive buffers (truesize) for data held ahead of
+ * a gap, twice sk_rcvbuf: the window grants at most sk_rcvbuf bytes of
+ * data, and the buffers of a packet come to about twice its data or less
+ * (smaller chunks are copied small, stt_input_compact()), as SO_RCVBUF
+ * doubles what it is given for TCP.  Data in order may take three times
+ * sk_rcvbuf: an 8 KiB datagram's buffers round up to 16 KiB, a little over
+ * twice its data, and a full window of them (a SEQPACKET message that
+ * cannot be read until it is whole) must always fit.
  */
-static u64 stt_input_rmem_limit(const struct sock *sk)
+static u64 stt_input_rmem_limit(const struct sock *sk, bool in_order)
 {
-	return 2 * (u64)READ_ONCE(sk->sk_rcvbuf);
+	return (in_order ? 3 : 2) * (u64)READ_ONCE(sk->sk_rcvbuf);
 }
 
 /*
  * Whether a chunk of @truesize may be charged.  Data held ahead of a gap
  * may take the socket's receive buffers (in order and held together) up to
- * the limit; data in order may take what waits in order up to the limit, so
- * that held data never keeps out the data that fills its gap.  So a socket
- * holds at most twice its limit.  Nothing is charged beyond the namespace's
- * net.stt.mem_max_kbytes.  Receive queue locked.
- * Returns 0, or the counter of the drop.
+ * the held limit; data in order may take what waits in order up to its own
+ * limit, so that held data never keeps out the data that fills its gap.  So
+ * a socket holds at most five times sk_rcvbuf.  In the namespace, nothing
+ * is charged beyond net.stt.mem_max_kbytes, and held data stops at three
+ * quarters of it: held data is acknowledged, so it is never pruned, and the
+ * last quarter stays for the data that fills gaps and lets it drain.
+ * Receive queue locked.  Returns 0, or the counter of the drop.
  */
 static int stt_input_admit(struct stt_sock *ssk, u32 truesize, bool in_order)
 {
 	struct sock *sk = &ssk->sk;
 	struct stt_net *sn = stt_net(sock_net(sk));
 	u64 used = max(atomic_read(&sk->sk_rmem_alloc), 0);
+	u64 cap = stt_mem_max(sn);
 
 	if (in_order)
 		used = used > ssk->ooo_mem ? used - ssk->ooo_mem : 0;
-	if (!stt_rx_fits(used, truesize, stt_input_rmem_limit(sk)))
+	else
+		cap -= cap / 4;
+	if (!stt_rx_fits(used, truesize, stt_input_rmem_limit(sk, in_order)))
 		return STT_STAT_DROP_RCVBUF;
-	if (!stt_rx_fits(stt_mem_used(sn), truesize, stt_mem_max(sn)))
+	if (!stt_rx_fits(stt_mem_used(sn), truesize, cap))
 		return STT_STAT_DROP_MEM_LIMIT;
 	return 0;
 }
@@ -218,6 +232,15 @@ static int stt_input_hold(struct stt_sock *ssk, struct sk_buff *skb)
 	enum stt_overlap ovl;
 	int drop;
 
+	/*
+	 * Refused anyway: do not walk the held ranges first, or a peer could
+	 * make each of its resent frames walk them all again.
+	 */
+	drop = stt_input_admit(ssk, 1, false);
+	if (drop) {
+		kfree_skb(skb);
+		return drop;
+	}
 	for (at = stt_input_ooo_from(ssk, off);
 	     at && STT_CHUNK_CB(at)->offset < end; at = skb_rb_next(at)) {
 		ovl = stt_rx_overlap(&off, &end, STT_CHUNK_CB(at)->offset,
@@ -391,10 +414,9 @@ static int stt_input_check(struct stt_sock *ssk, u8 flags, u64 end)
 }
 
 /* A DATA frame failed its checks: count it, and tell the peer. */
-static void stt_input_reject(struct stt_sock *ssk, int verdict)
+static void stt_input_reject(struct stt_session *s, struct stt_sock *ssk,
+			     int verdict)
 {
-	struct stt_session *s = ssk->session;
-
 	switch (verdict) {
 	case STT_IN_GONE:
 		STT_INC(s->sn, DROP_NO_STREAM);
@@ -479,7 +501,11 @@ bool stt_input_data(struct stt_session *s, struct sk_buff *skb,
 	if (verdict != STT_IN_TAKE) {
 		spin_unlock_bh(&sk->sk_receive_queue.lock);
 		kfree_skb(data);
-		stt_input_reject(ssk, verdict);
+		/*
+		 * @s, not ssk->session: once the stream is out of the table
+		 * a failed connect() may clear that (stt_connect_undo()).
+		 */
+		stt_input_reject(s, ssk, verdict);
 		goto out;
 	}
 	ssk->frames_rcvd++;
@@ -490,6 +516,11 @@ bool stt_input_data(struct stt_session *s, struct sk_buff *skb,
 		break;
 	case STT_REORDER_LATER:
 		STT_INC(sn, DATA_OUT_OF_ORDER);
+		/* Empty: nothing to hold (a final size was taken above). */
+		if (off == end) {
+			kfree_skb(data);
+			break;
+		}
 		verdict = stt_input_hold(ssk, data);
 		break;
 	default:
@@ -510,19 +541,22 @@ out:
 }
 
 /* A final size failed its checks: count it, and reset the stream. */
-static void stt_input_bad_final(struct stt_sock *ssk, enum stt_final v)
+static void stt_input_bad_final(struct stt_session *s, struct stt_sock *ssk,
+				enum stt_final v)
 {
 	if (v == STT_FINAL_BEYOND) {
-		STT_INC(ssk->session->sn, DROP_FLOW_CONTROL);
+		STT_INC(s->sn, DROP_FLOW_CONTROL);
 		stt_stream_abort(ssk, STT_RESET_FLOW);
 	} else {
-		STT_INC(ssk->session->sn, DROP_FINAL_SIZE);
+		STT_INC(s->sn, DROP_FINAL_SIZE);
 		stt_stream_abort(ssk, STT_RESET_FINAL_SIZE);
 	}
 }
 
 /**
  * stt_input_fin() - the peer says its stream ends at @final
+ * @s: the session the frame came in on (ssk->session may be cleared by a
+ *	failed connect() once the stream is out of the table)
  * @ssk: the stream
  * @final: its final size (STREAM_FIN)
  *
@@ -530,7 +564,7 @@ static void stt_input_bad_final(struct stt_sock *ssk, enum stt_final v)
  * before, or beyond the stream window resets the stream; one beyond the
  * session window fails the session.
  */
-void stt_input_fin(struct stt_sock *ssk, u64 final)
+void stt_input_fin(struct stt_session *s, struct stt_sock *ssk, u64 final)
 {
 	struct sock *sk = &ssk->sk;
 	bool counted = true;
@@ -545,11 +579,11 @@ void stt_input_fin(struct stt_sock *ssk, u64 final)
 	stt_input_check_end(ssk);
 	spin_unlock_bh(&sk->sk_receive_queue.lock);
 	if (v == STT_FINAL_BELOW || v == STT_FINAL_BEYOND) {
-		stt_input_bad_final(ssk, v);
+		stt_input_bad_final(s, ssk, v);
 		return;
 	}
 	if (!counted) {
-		stt_input_session_violation(ssk->session);
+		stt_input_session_violation(s);
 		return;
 	}
 	sk->sk_state_change(sk);
@@ -558,6 +592,7 @@ void stt_input_fin(struct stt_sock *ssk, u64 final)
 
 /**
  * stt_input_reset() - the peer aborted its stream at @final
+ * @s: the session the frame came in on
  * @ssk: the stream, about to leave the table
  * @final: the final size in its STREAM_RESET
  *
@@ -570,14 +605,16 @@ void stt_input_fin(struct stt_sock *ssk, u64 final)
  *
  * Return: false if the session failed.
  */
-bool stt_input_reset(struct stt_sock *ssk, u64 final)
+bool stt_input_reset(struct stt_session *s, struct stt_sock *ssk, u64 final)
 {
 	struct sock *sk = &ssk->sk;
-	u64 known = ssk->rcv_final;
 	enum stt_final v;
 	bool ok = true;
+	u64 known;
 
 	spin_lock_bh(&sk->sk_receive_queue.lock);
+	/* Under the lock: a FIN on another CPU sets both together. */
+	known = ssk->rcv_final;
 	v = stt_rx_final(final, test_bit(STT_SF_FIN_RCVD, &ssk->sflags) ?
 			 &known : NULL, max(ssk->rcv_highest, ssk->rcv_nxt),
 			 ssk->rcv_adv);
@@ -586,11 +623,11 @@ bool stt_input_reset(struct stt_sock *ssk, u64 final)
 	set_bit(STT_SF_FINAL_COUNTED, &ssk->sflags);
 	spin_unlock_bh(&sk->sk_receive_queue.lock);
 	if (v == STT_FINAL_BEYOND)
-		STT_INC(ssk->session->sn, DROP_FLOW_CONTROL);
+		STT_INC(s->sn, DROP_FLOW_CONTROL);
 	else if (v == STT_FINAL_BELOW)
-		STT_INC(ssk->session->sn, DROP_FINAL_SIZE);
+		STT_INC(s->sn, DROP_FINAL_SIZE);
 	if (!ok)
-		stt_input_session_violation(ssk->session);
+		stt_input_session_violation(s);
 	return ok;
 }
 

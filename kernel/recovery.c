@@ -709,9 +709,13 @@ void stt_recovery_forget(struct stt_session *s, u16 id)
 	u32 i;
 
 	spin_lock_bh(&s->pn_lock);
-	for (i = stt_sent_next(s->sent, s->sent_head, s->sent_tail, false);
+	/*
+	 * Records declared lost too: they stay for a late ACK, which must not
+	 * settle the data of a later stream with the same id.
+	 */
+	for (i = stt_sent_next(s->sent, s->sent_head, s->sent_tail, true);
 	     i != s->sent_tail;
-	     i = stt_sent_next(s->sent, i + 1, s->sent_tail, false)) {
+	     i = stt_sent_next(s->sent, i + 1, s->sent_tail, true)) {
 		r = stt_sent_at(s->sent, i);
 		if (r->stream == id && r->kind != STT_SENT_RESET)
 			r->kind = r->kind == STT_SENT_DATA ? STT_SENT_GONE :

@@ -823,7 +823,7 @@ static void stt_stream_rcv_reset(struct stt_session *s,
 	sk = &ssk->sk;
 	WRITE_ONCE(ssk->reset_code, f->reset.code);
 	/* Its final size counts, even if it fails the session. */
-	stt_input_reset(ssk, f->reset.final_size);
+	stt_input_reset(s, ssk, f->reset.final_size);
 	/*
 	 * Out of the table before connect() can see the refusal: it may
 	 * reuse the socket for another stream at once.
@@ -897,7 +897,7 @@ void stt_stream_rcv_frame(struct stt_session *s, const struct stt_frame *f)
 		ssk = stt_stream_lookup(s, f->fin.stream);
 		if (!ssk)
 			break;
-		stt_input_fin(ssk, f->fin.final_size);
+		stt_input_fin(s, ssk, f->fin.final_size);
 		sock_put(&ssk->sk);
 		break;
 	}

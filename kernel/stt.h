@@ -756,8 +756,8 @@ void stt_recovery_forget(struct stt_session *s, u16 id);
 void stt_input_purge_ooo(struct stt_sock *ssk);
 bool stt_input_data(struct stt_session *s, struct sk_buff *skb,
 		    const struct stt_frame *f, bool take, bool *refused);
-void stt_input_fin(struct stt_sock *ssk, u64 final);
-bool stt_input_reset(struct stt_sock *ssk, u64 final);
+void stt_input_fin(struct stt_session *s, struct stt_sock *ssk, u64 final);
+bool stt_input_reset(struct stt_session *s, struct stt_sock *ssk, u64 final);
 void stt_input_removed(struct stt_sock *ssk);
 void stt_input_discard(struct stt_sock *ssk);
 bool stt_input_readable(struct stt_sock *ssk);

@@ -408,21 +408,13 @@ static const int recv_flags[] = {
 };
 
 /*
- * A known bug, not yet fixed: recv() with MSG_PEEK on a byte stream that
- * holds less than the call waits for (MSG_WAITALL, or SO_RCVLOWAT above
- * what is there) spins in stt_input_recvmsg() with the socket locked, for
- * good (a soft lockup).  Unless STT_FUZZ_PEEK_SPIN is set, which
- * reproduces it, MSG_PEEK goes without MSG_WAITALL and SO_RCVLOWAT stays 1.
+ * MSG_PEEK goes with MSG_WAITALL, and SO_RCVLOWAT takes any value: a peek
+ * that wants more than is queued once spun in stt_input_recvmsg() with the
+ * socket locked.
  */
-static int peek_spin;
-
 static int recv_flags_now(struct fuzzer *f)
 {
-	int flags = random_flags(f, recv_flags, ARRAY_SIZE(recv_flags));
-
-	if (!peek_spin && (flags & MSG_PEEK))
-		flags &= ~MSG_WAITALL;
-	return flags;
+	return random_flags(f, recv_flags, ARRAY_SIZE(recv_flags));
 }
 
 static size_t size(struct fuzzer *f)
@@ -478,11 +470,6 @@ static int opt_value(struct fuzzer *f, int level, int name, unsigned char *v,
 			tv.tv_usec = 1000000 + below(f, 1000);	/* EDOM */
 		memcpy(v, &tv, sizeof(tv));
 		return one_in(f, 8) ? (int)below(f, sizeof(tv)) : (int)sizeof(tv);
-	}
-	if (level == SOL_SOCKET && name == SO_RCVLOWAT && !peek_spin) {
-		x = 1;
-		memcpy(v, &x, sizeof(x));
-		return sizeof(x);
 	}
 	if (level == SOL_SOCKET && name == SO_LINGER) {
 		memcpy(v, &lg, sizeof(lg));
@@ -876,7 +863,6 @@ TEST_F_TIMEOUT(fuzz, random_calls_from_threads, 600)
 
 	signal(SIGPIPE, SIG_IGN);
 	allow_init();
-	peek_spin = !!getenv("STT_FUZZ_PEEK_SPIN");
 	if (debug_kernel())
 		max_wait_us = 90000;
 	TH_LOG("seed %llu (STT_FUZZ_SEED), %u calls in each of %d threads",

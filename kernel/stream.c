@@ -743,7 +743,11 @@ static void stt_stream_rcv_open(struct stt_session *s,
 	/*
 	 * Into the accept queue, whose reference is the allocation's, unless
 	 * the listener closed meanwhile (it empties the queue under this lock).
+	 * Once queued, accept() may hand the socket to a process that closes
+	 * it, and a reset take it out of the table, before the first window
+	 * below goes: a reference of our own keeps it until then.
 	 */
+	sock_hold(&ssk->sk);
 	spin_lock_bh(&lsk->sk_receive_queue.lock);
 	listening = lsk->sk_state == TCP_LISTEN;
 	if (listening) {
@@ -753,7 +757,8 @@ static void stt_stream_rcv_open(struct stt_session *s,
 	spin_unlock_bh(&lsk->sk_receive_queue.lock);
 	if (!listening) {
 		stt_stream_abort(ssk, STT_RESET_NO_LISTENER);
-		sock_put(&ssk->sk);
+		sock_put(&ssk->sk);	/* ours */
+		sock_put(&ssk->sk);	/* the allocation's */
 		sock_put(lsk);
 		return;
 	}
@@ -764,6 +769,7 @@ static void stt_stream_rcv_open(struct stt_session *s,
 	stt_stream_send_window(ssk, true);
 	if (test_bit(STT_SF_WINDOW_WAIT, &ssk->sflags))
 		stt_stream_window_wait(ssk);
+	sock_put(&ssk->sk);
 	stt_stream_session_window(s, false);
 	return;
 

@@ -287,9 +287,16 @@ static void check(struct fuzzer *f, int op, int ret);
  * or a bind() and listen() on a port of stt-b.  Only then does it go into
  * the pool.
  */
+/*
+ * How long a new socket's connect() may wait for a handshake and the open
+ * of its stream: 2 s, 15 s under the debug kernel, where a handshake takes
+ * seconds (with less, no stream would ever open there).
+ */
+static int connect_wait_s = 2;
+
 static void adopt(struct fuzzer *f, int fd, int nonblock, int psk)
 {
-	struct timeval slow = { .tv_sec = 2 };
+	struct timeval slow = { .tv_sec = connect_wait_s };
 	struct sockaddr_stt sa;
 	int type = 0;
 	socklen_t len = sizeof(type);
@@ -855,7 +862,7 @@ TEST_F_TIMEOUT(fuzz, random_calls_from_threads, 600)
 	struct sockaddr_stt sa;
 	u64 seed = env_or("STT_FUZZ_SEED", (u64)time(NULL) ^ getpid());
 	unsigned int iters = env_or("STT_FUZZ_ITERS",
-				    debug_kernel() ? 250 : 4000);
+				    debug_kernel() ? 600 : 4000);
 	long long start, deadline, took;
 	unsigned int i, stuck = 0;
 	u64 total = 0;
@@ -863,8 +870,10 @@ TEST_F_TIMEOUT(fuzz, random_calls_from_threads, 600)
 
 	signal(SIGPIPE, SIG_IGN);
 	allow_init();
-	if (debug_kernel())
+	if (debug_kernel()) {
 		max_wait_us = 90000;
+		connect_wait_s = 15;
+	}
 	TH_LOG("seed %llu (STT_FUZZ_SEED), %u calls in each of %d threads",
 	       seed, iters, THREADS);
 	for (i = 0; i < SLOTS; i++)
@@ -883,10 +892,13 @@ TEST_F_TIMEOUT(fuzz, random_calls_from_threads, 600)
 	/*
 	 * A handshake with nobody ends in 2 s, not 10; a closed stream whose
 	 * end the peer never acknowledges, or an idle session, goes in 3 s.
+	 * Under the debug kernel a handshake itself takes seconds: it gets
+	 * 20, or no stream would ever open there.
 	 */
 	for (i = 0; i < 2; i++) {
 		ASSERT_EQ(0, sysctl_in(i ? "stt-b" : "stt-a",
-				       "handshake_timeout_ms", 2000));
+				       "handshake_timeout_ms",
+				       debug_kernel() ? 20000 : 2000));
 		ASSERT_EQ(0, sysctl_in(i ? "stt-b" : "stt-a",
 				       "user_timeout_ms", 3000));
 		ASSERT_EQ(0, sysctl_in(i ? "stt-b" : "stt-a",

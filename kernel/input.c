@@ -817,6 +817,23 @@ static int stt_input_bytes(struct stt_sock *ssk, struct msghdr *msg,
 	return copied;
 }
 
+/*
+ * Whether recv() has something to copy that it has not copied already: a
+ * peek that waits for more (MSG_WAITALL, SO_RCVLOWAT) copied, without
+ * taking it, all that is queued, so a queue that is not empty is not enough:
+ * it must hold more than @peeked bytes, or the loop below would go round
+ * forever with the socket locked (and the softirq that appends data does
+ * not need the socket lock, so waiting for more is safe).  Every byte
+ * appended in order advances @rcv_nxt and every byte read advances
+ * @rcv_read, so their difference is what the queue holds.
+ */
+static bool stt_input_unpeeked(struct stt_sock *ssk, size_t peeked)
+{
+	if (!peeked)
+		return stt_input_readable(ssk);
+	return READ_ONCE(ssk->rcv_nxt) - READ_ONCE(ssk->rcv_read) > peeked;
+}
+
 /**
  * stt_input_recvmsg() - read from a stream
  * @ssk: a connected or accepted stream; the caller holds the socket lock
@@ -841,7 +858,7 @@ int stt_input_recvmsg(struct stt_sock *ssk, struct msghdr *msg, size_t len,
 	int n;
 
 	for (;;) {
-		if (stt_input_readable(ssk)) {
+		if (stt_input_unpeeked(ssk, peeked)) {
 			if (msgs)
 				return stt_input_message(ssk, msg, len, flags);
 			n = stt_input_bytes(ssk, msg, len - copied, flags,
@@ -862,7 +879,7 @@ int stt_input_recvmsg(struct stt_sock *ssk, struct msghdr *msg, size_t len,
 		if (signal_pending(current))
 			return copied ? copied : sock_intr_errno(timeo);
 		add_wait_queue(sk_sleep(sk), &wait);
-		sk_wait_event(sk, &timeo, stt_input_readable(ssk) ||
+		sk_wait_event(sk, &timeo, stt_input_unpeeked(ssk, peeked) ||
 			      READ_ONCE(sk->sk_err) ||
 			      (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN),
 			      &wait);

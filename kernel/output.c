@@ -149,6 +149,20 @@ enum hrtimer_restart stt_output_pace_timer(struct hrtimer *t)
 	return HRTIMER_NORESTART;
 }
 
+/*
+ * Whether a chunk may be queued on @ssk (write queue, pending, rtxq): only
+ * while it is a stream of @s.  A reset may take it out at any time, and then
+ * purges those queues; a chunk queued after that stays, charged to the
+ * socket, which is never freed (nor its session, nor the module) while it
+ * holds any.  Called under the queue's lock, which the purge takes after
+ * clearing %STT_SF_IN_TABLE: the purge sees the chunk, or we the bit.
+ */
+static bool stt_output_live(struct stt_session *s, struct stt_sock *ssk)
+{
+	return test_bit(STT_SF_IN_TABLE, &ssk->sflags) &&
+	       READ_ONCE(ssk->session) == s;
+}
+
 /* Send the first chunk marked lost again.  Returns whether there was one. */
 static bool stt_output_resend(struct stt_session *s, struct stt_sock *ssk,
 			      long *quantum)
@@ -197,8 +211,8 @@ static int stt_output_stream(struct stt_session *s, struct stt_sock *ssk,
 	struct sk_buff_head *q = &sk->sk_write_queue;
 	struct stt_chunk_cb *cb;
 	struct sk_buff *skb;
+	bool fin, gone;
 	u64 grow;
-	bool fin;
 
 	while (*budget > 0 && *quantum > 0) {
 		if (!stt_recovery_room(s, stt_chunk_cap(s)))
@@ -259,10 +273,20 @@ static int stt_output_stream(struct stt_session *s, struct stt_sock *ssk,
 		ssk->snd_sent = cb->offset + cb->len;
 		spin_unlock_bh(&q->lock);
 
-		/* Queued for acknowledgment before an ACK could come. */
+		/*
+		 * Queued for acknowledgment before an ACK could come; not if
+		 * the stream left the table meanwhile (stt_output_live()):
+		 * the chunk goes unsent, as the stream is gone.
+		 */
 		spin_lock_bh(&ssk->rtxq.lock);
-		__skb_queue_tail(&ssk->rtxq, skb_get(skb));
+		gone = !stt_output_live(s, ssk);
+		if (!gone)
+			__skb_queue_tail(&ssk->rtxq, skb_get(skb));
 		spin_unlock_bh(&ssk->rtxq.lock);
+		if (gone) {
+			kfree_skb(skb);
+			return STT_TURN_DONE;
+		}
 		*quantum -= cb->len;
 		(*budget)--;
 		stt_chunk_xmit(s, ssk, skb);
@@ -653,7 +677,13 @@ static int stt_output_message(struct stt_sock *ssk, struct msghdr *msg,
 	}
 	STT_CHUNK_CB(skb)->flags |= STT_DATA_MSG_END;
 
+	/* Not onto a stream that left the table: see stt_output_sendmsg(). */
 	spin_lock_bh(&sk->sk_write_queue.lock);
+	if (!stt_output_live(s, ssk)) {
+		spin_unlock_bh(&sk->sk_write_queue.lock);
+		err = -EPIPE;
+		goto fail;
+	}
 	skb_queue_splice_tail_init(&chunks, &sk->sk_write_queue);
 	spin_unlock_bh(&sk->sk_write_queue.lock);
 	ssk->snd_nxt += len;
@@ -730,12 +760,21 @@ int stt_output_sendmsg(struct stt_sock *ssk, struct msghdr *msg, size_t len)
 		ssk->snd_nxt += n;
 		copied += n;
 
-		/* Where the chunk goes: out, or held back for more. */
+		/*
+		 * Where the chunk goes: out, or held back for more; or nowhere,
+		 * if a reset took the stream out while this call waited or
+		 * copied (the socket lock does not keep it out).
+		 */
 		spin_lock_bh(&q->lock);
 		hold = stt_chunk_room(s, skb) &&
 		       (more || ssk->cork ||
 			(!ssk->nodelay && !skb_queue_empty(q)));
-		if (!STT_CHUNK_CB(skb)->len) {
+		if (!stt_output_live(s, ssk)) {
+			spin_unlock_bh(&q->lock);
+			kfree_skb(skb);
+			copied -= n;
+			err = -EPIPE;
+		} else if (!STT_CHUNK_CB(skb)->len) {
 			spin_unlock_bh(&q->lock);
 			kfree_skb(skb);
 		} else if (hold) {

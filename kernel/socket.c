@@ -169,6 +169,8 @@ static int stt_release(struct socket *sock)
 	ssk = stt_sk(sk);
 
 	lock_sock(sk);
+	/* A session coming up opens no stream for it from here on. */
+	stt_stream_open_cancel(ssk);
 	if (sk->sk_state == TCP_LISTEN) {
 		stt_listener_close(sk);
 	} else if (test_bit(STT_SF_IN_TABLE, &ssk->sflags)) {
@@ -326,7 +328,9 @@ static void stt_connect_undo(struct stt_sock *ssk)
 	 * softirq right now, reading ssk->session: wait for it.  The stream
 	 * timer reads it too, without the socket lock; out of the table it
 	 * re-arms no more, so wait for a run that may have begun before.
+	 * A session coming up must not open the stream behind our back.
 	 */
+	stt_stream_open_cancel(ssk);
 	stt_stream_remove_wait(ssk);
 	sk_stop_timer_sync(sk, &sk->sk_timer);
 	stt_session_detach(ssk->session, ssk);

@@ -289,22 +289,34 @@ static void stt_stream_send_open(struct stt_sock *ssk)
 
 /**
  * stt_stream_open() - open a stream on an established session
- * @ssk: the connecting socket, with its session set
+ * @s: the session
+ * @ssk: the connecting socket, waiting to open (%STT_SF_WANT_OPEN) on @s
  * @want: the stream id asked for, or %STT_STREAM_ANY
  *
  * Enters the stream in the table and sends STREAM_OPEN; the caller waits
- * for the answer (stt_stream_open_done()).
+ * for the answer (stt_stream_open_done()).  Nothing, if the socket no
+ * longer waits to open on @s (stt_stream_open_cancel()).
  *
  * Return: 0, -%EADDRINUSE for an id in use, -%ENOSR at the stream limit,
  * or another negative errno.
  */
-int stt_stream_open(struct stt_sock *ssk, u16 want)
+int stt_stream_open(struct stt_session *s, struct stt_sock *ssk, u16 want)
 {
-	struct stt_session *s = ssk->session;
 	struct sock *sk = &ssk->sk;
 	int id, err;
 
 	xa_lock_bh(&s->streams);
+	/*
+	 * Whoever clears the bit opens the stream, under the table's lock:
+	 * close() and a failed connect() clear it under this lock too, so a
+	 * socket that closed, or left @s, never enters the table after they
+	 * looked (a session coming up in softirq may hold it meanwhile).
+	 */
+	if (READ_ONCE(ssk->session) != s ||
+	    !test_and_clear_bit(STT_SF_WANT_OPEN, &ssk->sflags)) {
+		xa_unlock_bh(&s->streams);
+		return 0;
+	}
 	id = want ? want : stt_stream_pick_id(s);
 	err = id < 0 ? id : stt_stream_insert(s, ssk, id, stt_stream_limit(s, ssk));
 	xa_unlock_bh(&s->streams);
@@ -379,9 +391,9 @@ void stt_stream_open_ready(struct stt_session *s, struct stt_sock *ssk)
 	int err;
 
 	if (READ_ONCE(s->state) != STT_SS_ESTABLISHED ||
-	    !test_and_clear_bit(STT_SF_WANT_OPEN, &ssk->sflags))
+	    !test_bit(STT_SF_WANT_OPEN, &ssk->sflags))
 		return;
-	err = stt_stream_open(ssk, ssk->want_stream);
+	err = stt_stream_open(s, ssk, ssk->want_stream);
 	if (err) {
 		WRITE_ONCE(ssk->sk.sk_err, -err);
 		sk_error_report(&ssk->sk);
@@ -400,7 +412,8 @@ void stt_stream_open_waiting(struct stt_session *s)
 		hit = NULL;
 		spin_lock_bh(&s->lock);
 		list_for_each_entry(ssk, &s->socks, session_node) {
-			if (test_bit(STT_SF_WANT_OPEN, &ssk->sflags)) {
+			if (test_bit(STT_SF_WANT_OPEN, &ssk->sflags) &&
+			    READ_ONCE(ssk->session) == s) {
 				hit = ssk;
 				sock_hold(&hit->sk);
 				break;
@@ -412,6 +425,25 @@ void stt_stream_open_waiting(struct stt_session *s)
 			sock_put(&hit->sk);
 		}
 	} while (hit);
+}
+
+/**
+ * stt_stream_open_cancel() - a connecting socket will not open its stream
+ * @ssk: the socket, locked, closing or undoing a failed connect()
+ *
+ * After this, stt_stream_open() enters it in no table: either it did so
+ * already (%STT_SF_IN_TABLE is set, and the caller takes it out), or it
+ * never will.
+ */
+void stt_stream_open_cancel(struct stt_sock *ssk)
+{
+	struct stt_session *s = ssk->session;
+
+	if (!s)
+		return;
+	xa_lock_bh(&s->streams);
+	clear_bit(STT_SF_WANT_OPEN, &ssk->sflags);
+	xa_unlock_bh(&s->streams);
 }
 
 /* The errno connect() reports for a refusal, negative. */
@@ -743,7 +775,11 @@ static void stt_stream_rcv_open(struct stt_session *s,
 	/*
 	 * Into the accept queue, whose reference is the allocation's, unless
 	 * the listener closed meanwhile (it empties the queue under this lock).
+	 * Once queued, accept() may hand the socket to a process that closes
+	 * it, and a reset take it out of the table, before the first window
+	 * below goes: a reference of our own keeps it until then.
 	 */
+	sock_hold(&ssk->sk);
 	spin_lock_bh(&lsk->sk_receive_queue.lock);
 	listening = lsk->sk_state == TCP_LISTEN;
 	if (listening) {
@@ -753,7 +789,8 @@ static void stt_stream_rcv_open(struct stt_session *s,
 	spin_unlock_bh(&lsk->sk_receive_queue.lock);
 	if (!listening) {
 		stt_stream_abort(ssk, STT_RESET_NO_LISTENER);
-		sock_put(&ssk->sk);
+		sock_put(&ssk->sk);	/* ours */
+		sock_put(&ssk->sk);	/* the allocation's */
 		sock_put(lsk);
 		return;
 	}
@@ -764,6 +801,7 @@ static void stt_stream_rcv_open(struct stt_session *s,
 	stt_stream_send_window(ssk, true);
 	if (test_bit(STT_SF_WINDOW_WAIT, &ssk->sflags))
 		stt_stream_window_wait(ssk);
+	sock_put(&ssk->sk);
 	stt_stream_session_window(s, false);
 	return;
 

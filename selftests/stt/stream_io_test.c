@@ -332,6 +332,99 @@ TEST_F_TIMEOUT(pair, epoll_edge, 120)
 	close(a);
 }
 
+struct late_send {
+	int fd;
+	const char *data;
+	size_t len;
+};
+
+/* Sends once the reader is (most likely) asleep; either way works. */
+static void *late_sender(void *arg)
+{
+	struct late_send *ls = arg;
+
+	usleep(200000);
+	send(ls->fd, ls->data, ls->len, 0);
+	return NULL;
+}
+
+static void rcvtimeo_ms(int fd, int ms)
+{
+	struct timeval tv = { .tv_sec = ms / 1000,
+			      .tv_usec = ms % 1000 * 1000 };
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+}
+
+/*
+ * A peek that wants more than is queued (MSG_PEEK | MSG_WAITALL, or
+ * SO_RCVLOWAT above what is queued) waits for it, as on TCP: it returns
+ * what is queued at its timeout, all it asked for once the rest arrives,
+ * and what is queued at the end of the stream; it takes nothing off the
+ * queue.  (It once went round without end with the socket locked.)
+ */
+TEST_F_TIMEOUT(pair, peek_waits_for_more, 120)
+{
+	struct late_send ls;
+	char buf[64];
+	int c, a, lowat = 20, one = 1;
+	struct pollfd p;
+	pthread_t t;
+	double t0, took;
+
+	c = open_stream(self->srv, &self->srv_addr, SOCK_STREAM, &a);
+	ASSERT_LE(0, c);
+	stall_guard(c);
+	ASSERT_EQ(0, setsockopt(a, SOL_STT, STT_NODELAY, &one, sizeof(one)));
+	ASSERT_EQ(3, send(a, "abc", 3, 0));
+	p = (struct pollfd){ .fd = c, .events = POLLIN };
+	ASSERT_EQ(1, poll(&p, 1, 10000));
+
+	/* Fewer than asked, nothing more comes: what is queued, at timeout. */
+	rcvtimeo_ms(c, 300);
+	t0 = now();
+	EXPECT_EQ(3, recv(c, buf, 10, MSG_PEEK | MSG_WAITALL));
+	took = now() - t0;
+	TH_LOG("MSG_PEEK | MSG_WAITALL, 3 of 10 bytes: returned in %.0f ms",
+	       took * 1000);
+	EXPECT_LE(0.25, took);
+	EXPECT_GE(5.0, took);
+	EXPECT_EQ(0, memcmp(buf, "abc", 3));
+
+	/* The same with SO_RCVLOWAT above what is queued. */
+	ASSERT_EQ(0, setsockopt(c, SOL_SOCKET, SO_RCVLOWAT, &lowat,
+				sizeof(lowat)));
+	t0 = now();
+	EXPECT_EQ(3, recv(c, buf, sizeof(buf), MSG_PEEK));
+	took = now() - t0;
+	TH_LOG("MSG_PEEK, SO_RCVLOWAT 20, 3 bytes: returned in %.0f ms",
+	       took * 1000);
+	EXPECT_LE(0.25, took);
+	lowat = 1;
+	ASSERT_EQ(0, setsockopt(c, SOL_SOCKET, SO_RCVLOWAT, &lowat,
+				sizeof(lowat)));
+
+	/* The rest comes while it waits: all of it, still queued. */
+	rcvtimeo_ms(c, 20000);
+	ls = (struct late_send){ .fd = a, .data = "defghij", .len = 7 };
+	ASSERT_EQ(0, pthread_create(&t, NULL, late_sender, &ls));
+	EXPECT_EQ(10, recv(c, buf, 10, MSG_PEEK | MSG_WAITALL));
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, memcmp(buf, "abcdefghij", 10));
+
+	/* The end of the stream: what is queued, at once; then read it. */
+	ASSERT_EQ(0, shutdown(a, SHUT_WR));
+	t0 = now();
+	EXPECT_EQ(10, recv(c, buf, sizeof(buf), MSG_PEEK | MSG_WAITALL));
+	TH_LOG("MSG_PEEK | MSG_WAITALL at the end: returned in %.0f ms",
+	       (now() - t0) * 1000);
+	EXPECT_EQ(10, recv(c, buf, sizeof(buf), MSG_WAITALL));
+	EXPECT_EQ(0, memcmp(buf, "abcdefghij", 10));
+	EXPECT_EQ(0, recv(c, buf, sizeof(buf), 0));
+	close(c);
+	close(a);
+}
+
 /*
  * A full send buffer: with a 16 KiB SO_RCVBUF at the peer (its window) and
  * a 16 KiB SO_SNDBUF here, a non-blocking sender that the peer does not

@@ -297,6 +297,30 @@ static int stt_connect_done(struct stt_sock *ssk)
 }
 
 /*
+ * Whether to stop sleeping in connect().  sk_wait_event() evaluates this
+ * once without the socket lock, while another connect() on the socket may
+ * be undoing its attempt: dropping its session reference and clearing
+ * ssk->session.  So the session is read under RCU (sessions are freed with
+ * kfree_rcu()), and may be gone; a session that closes also sets sk_err on
+ * its streams.  The loop below looks again, locked, with stt_connect_done().
+ */
+static bool stt_connect_woken(struct stt_sock *ssk)
+{
+	struct stt_session *s;
+	bool closed;
+
+	if (READ_ONCE(ssk->sk.sk_state) != TCP_SYN_SENT ||
+	    test_bit(STT_SF_OPEN, &ssk->sflags) ||
+	    test_bit(STT_SF_REFUSED, &ssk->sflags) || READ_ONCE(ssk->sk.sk_err))
+		return true;
+	rcu_read_lock();
+	s = READ_ONCE(ssk->session);
+	closed = !s || READ_ONCE(s->state) == STT_SS_CLOSED;
+	rcu_read_unlock();
+	return closed;
+}
+
+/*
  * Wait until the stream is open or failed; called with the socket locked.
  * Returns 0, -EINPROGRESS, an interruption, or the failure.
  */
@@ -312,7 +336,7 @@ static int stt_connect_wait(struct stt_sock *ssk, long timeo)
 		if (signal_pending(current))
 			return sock_intr_errno(timeo);
 		add_wait_queue(sk_sleep(sk), &wait);
-		sk_wait_event(sk, &timeo, stt_connect_done(ssk) != 1, &wait);
+		sk_wait_event(sk, &timeo, stt_connect_woken(ssk), &wait);
 		remove_wait_queue(sk_sleep(sk), &wait);
 	}
 	return -ret;

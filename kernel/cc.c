@@ -8,8 +8,10 @@
  * of older packets do not shrink it again, and which is undone when every
  * loss it counted turns out to have been reordering (the packets were
  * acknowledged after all); persistent congestion (retransmission timeouts
- * in a row without progress) collapses it to the minimum.  Pure code: see
- * pure.h.
+ * in a row without progress) collapses it to the minimum, which is undone
+ * in the same way when every packet the timeouts gave up on is
+ * acknowledged after all (the path got slower, it did not lose them).
+ * Pure code: see pure.h.
  */
 #include "cc.h"
 
@@ -95,6 +97,7 @@ void stt_cc_lost(struct stt_cc *c, u32 bytes, u64 pn, u64 next_pn, u64 now)
 		c->prior_ssthresh = c->ssthresh;
 		c->undo_ok = true;
 		c->event_time = now;
+		c->event_pn = pn;
 		c->event_lost = 0;
 		c->event_spurious = 0;
 		c->recovery_pn = next_pn;
@@ -106,16 +109,31 @@ void stt_cc_lost(struct stt_cc *c, u32 bytes, u64 pn, u64 next_pn, u64 now)
 }
 
 /**
+ * stt_cc_probed() - a probe timeout gave a packet in flight up
+ * @c: the state
+ * @bytes: its size
+ *
+ * It leaves the window, which does not shrink: a timeout alone is no sign
+ * of congestion (RFC 9002 section 6.2).
+ */
+void stt_cc_probed(struct stt_cc *c, u32 bytes)
+{
+	stt_cc_leave(c, bytes);
+}
+
+/**
  * stt_cc_spurious() - a packet declared lost was acknowledged after all
  * @c: the state
- * @lost_at: the @now of the stt_cc_lost() that declared it lost
+ * @pn: its number
  *
  * Once every packet declared lost in the current recovery period was, its
- * reduction was a mistake (reordering, not congestion) and is undone.
+ * reduction was a mistake (reordering or a slower path, not congestion)
+ * and is undone.  A packet below the period's first loss was declared
+ * lost in an earlier period, whose reduction stays.
  */
-void stt_cc_spurious(struct stt_cc *c, u64 lost_at)
+void stt_cc_spurious(struct stt_cc *c, u64 pn)
 {
-	if (!c->undo_ok || lost_at < c->event_time ||
+	if (!c->undo_ok || pn < c->event_pn ||
 	    ++c->event_spurious < c->event_lost)
 		return;
 	if (c->prior_cwnd > c->cwnd) {
@@ -126,20 +144,31 @@ void stt_cc_spurious(struct stt_cc *c, u64 lost_at)
 }
 
 /**
- * stt_cc_collapse() - a retransmission timeout fired: persistent congestion
+ * stt_cc_collapse() - retransmission timeouts in a row: persistent congestion
  * @c: the state
  * @next_pn: the number the next packet sent will have
+ * @first_pn: the oldest packet in flight, which is declared lost first
  *
- * The packets in flight were declared lost one by one before this call.
+ * The packets in flight are declared lost one by one after this call, as
+ * part of the current recovery period if it may still be undone (the
+ * timeouts' probes began it), else of a new one.  Either way the whole is
+ * undone if every one of them turns out acknowledged after all.
  */
-void stt_cc_collapse(struct stt_cc *c, u64 next_pn)
+void stt_cc_collapse(struct stt_cc *c, u64 next_pn, u64 first_pn)
 {
 	u64 min = (u64)STT_CC_MIN * c->mss;
 
+	if (!c->undo_ok) {
+		c->prior_cwnd = c->cwnd;
+		c->prior_ssthresh = c->ssthresh;
+		c->event_pn = first_pn;
+		c->event_lost = 0;
+		c->event_spurious = 0;
+		c->undo_ok = true;
+	}
 	if (c->ssthresh == ~0ULL || c->ssthresh < c->cwnd / 2)
 		c->ssthresh = c->cwnd / 2 > min ? c->cwnd / 2 : min;
 	c->cwnd = min;
 	c->recovery_pn = next_pn;
 	c->acked_frac = 0;
-	c->undo_ok = false;	/* a timeout is not undone */
 }

@@ -26,10 +26,12 @@
  * @prior_cwnd: @cwnd before the current recovery period's reduction
  * @prior_ssthresh: @ssthresh before it
  * @event_time: when the current recovery period began (the caller's clock)
+ * @event_pn: the number of the first packet declared lost in it; packets
+ *	are declared lost oldest first, so one below it was lost earlier
  * @event_lost: packets declared lost in the current recovery period
  * @event_spurious: of those, how many were acknowledged after all; when
  *	all of them were, the reduction is undone
- * @undo_ok: the current reduction may be undone (not after a collapse)
+ * @undo_ok: the current reduction, or collapse, may still be undone
  *
  * The caller locks; the functions never sleep.
  */
@@ -43,6 +45,7 @@ struct stt_cc {
 	u64 prior_cwnd;
 	u64 prior_ssthresh;
 	u64 event_time;
+	u64 event_pn;
 	u32 event_lost;
 	u32 event_spurious;
 	bool undo_ok;
@@ -53,7 +56,8 @@ bool stt_cc_can_send(const struct stt_cc *c, u32 bytes);
 void stt_cc_sent(struct stt_cc *c, u32 bytes);
 void stt_cc_acked(struct stt_cc *c, u32 bytes, u64 pn);
 void stt_cc_lost(struct stt_cc *c, u32 bytes, u64 pn, u64 next_pn, u64 now);
-void stt_cc_spurious(struct stt_cc *c, u64 lost_at);
-void stt_cc_collapse(struct stt_cc *c, u64 next_pn);
+void stt_cc_probed(struct stt_cc *c, u32 bytes);
+void stt_cc_spurious(struct stt_cc *c, u64 pn);
+void stt_cc_collapse(struct stt_cc *c, u64 next_pn, u64 first_pn);
 
 #endif /* _STT_CC_H */

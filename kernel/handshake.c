@@ -53,6 +53,8 @@
  * @pn: next handshake packet number
  * @dgram: the last datagram we sent, for retransmission
  * @dgram_len: its length
+ * @sent_ns: when @dgram was sent, ktime_get_ns(); 0 once it was sent again,
+ *	when the answer to it no longer measures the round trip (Karn)
  */
 struct stt_handshake {
 	u8 priv[STT_X25519_LEN];
@@ -67,6 +69,7 @@ struct stt_handshake {
 	u64 pn;
 	u8 dgram[STT_HS_DGRAM_MAX];
 	unsigned int dgram_len;
+	u64 sent_ns;
 };
 
 /**
@@ -77,6 +80,22 @@ void stt_handshake_free(struct stt_session *s)
 {
 	kfree_sensitive(s->hs);
 	s->hs = NULL;
+}
+
+/* Send hs->dgram. */
+static void stt_hs_xmit(struct stt_session *s)
+{
+	struct sk_buff *skb;
+
+	if (!s->hs->dgram_len)
+		return;
+	skb = stt_endpoint_alloc_skb(s->hs->dgram_len, GFP_ATOMIC);
+	if (!skb) {
+		STT_INC(s->sn, TX_ERRORS);
+		return;
+	}
+	skb_put_data(skb, s->hs->dgram, s->hs->dgram_len);
+	stt_endpoint_xmit(s->ep, skb, &s->peer);
 }
 
 /* Frame a handshake message into hs->dgram, padded to @min_len, and send it. */
@@ -97,29 +116,33 @@ static void stt_hs_send(struct stt_session *s, u32 dst, const u8 *frame,
 	stt_hdr_encode(hs->dgram, &hdr);
 	memcpy(hs->dgram + STT_HDR_LEN, frame, flen);
 	memcpy(hs->dgram + STT_HDR_LEN + flen, hs->cookie, clen);
-	stt_handshake_retransmit(s);
+	stt_hs_xmit(s);
+	hs->sent_ns = ktime_get_ns();
 }
 
 /**
  * stt_handshake_retransmit() - send the last handshake datagram again
  * @s: the session, with its lock held
  *
- * Also sends it the first time (see stt_hs_send()).  Callable from any
- * context.
+ * Callable from any context.
  */
 void stt_handshake_retransmit(struct stt_session *s)
 {
-	struct sk_buff *skb;
+	if (!s->hs)
+		return;
+	s->hs->sent_ns = 0;
+	stt_hs_xmit(s);
+}
 
-	if (!s->hs || !s->hs->dgram_len)
-		return;
-	skb = stt_endpoint_alloc_skb(s->hs->dgram_len, GFP_ATOMIC);
-	if (!skb) {
-		STT_INC(s->sn, TX_ERRORS);
-		return;
-	}
-	skb_put_data(skb, s->hs->dgram, s->hs->dgram_len);
-	stt_endpoint_xmit(s->ep, skb, &s->peer);
+/*
+ * The round trip the handshake measured: from our last message, sent once,
+ * to the answer that completes the handshake; 0 if unknown.  It includes
+ * the peer's work on the message (deriving keys), so it errs long, which
+ * the first samples of the session correct.
+ */
+static u64 stt_hs_rtt(const struct stt_handshake *hs)
+{
+	return hs && hs->sent_ns ? ktime_get_ns() - hs->sent_ns : 0;
 }
 
 /* Send a REJECT for a HELLO we will not answer; no state is kept. */
@@ -499,6 +522,7 @@ static void stt_hs_auth_proof(struct stt_session *s, const struct stt_frame *f,
 	struct stt_key *tx, *rx;
 	struct stt_handshake *hs;
 	u8 proof[STT_MAC_LEN];
+	u64 rtt;
 
 	if (READ_ONCE(s->state) == STT_SS_ESTABLISHED) {
 		/*
@@ -528,6 +552,7 @@ static void stt_hs_auth_proof(struct stt_session *s, const struct stt_frame *f,
 		return;
 	}
 	memcpy(hs->auth, frame, sizeof(hs->auth));
+	rtt = stt_hs_rtt(hs);
 	if (stt_recovery_ready(s) || stt_hs_keys(s, hs, &tx, &rx))
 		goto fail;
 	kfree_sensitive(hs);
@@ -544,7 +569,7 @@ static void stt_hs_auth_proof(struct stt_session *s, const struct stt_frame *f,
 	rcu_assign_pointer(s->rx, rx);
 	stt_rekey_start(s);
 	s->state = STT_SS_ESTABLISHED;
-	stt_session_established(s);
+	stt_session_established(s, rtt);
 	spin_unlock_bh(&s->lock);
 	stt_session_half_open_done(s);
 	STT_INC(s->sn, HANDSHAKES_COMPLETED);
@@ -620,14 +645,17 @@ static void stt_hs_cookie_rcv(struct stt_session *s, const struct stt_frame *f,
  */
 void stt_handshake_final(struct stt_session *s)
 {
+	u64 rtt;
+
 	spin_lock_bh(&s->lock);
 	if (!s->client || s->state != STT_SS_PROOF_SENT) {
 		spin_unlock_bh(&s->lock);
 		return;
 	}
 	s->state = STT_SS_ESTABLISHED;
+	rtt = stt_hs_rtt(s->hs);
 	stt_handshake_free(s);
-	stt_session_established(s);
+	stt_session_established(s, rtt);
 	spin_unlock_bh(&s->lock);
 	STT_INC(s->sn, HANDSHAKES_COMPLETED);
 	wake_up_all(&s->wq);

@@ -31,8 +31,6 @@
 #define STT_ACK_EVERY		2
 /* Longest a receiver holds an acknowledgment back, ms. */
 #define STT_ACK_DELAY_MS	5
-/* The ack delay a sender believes at most, ns. */
-#define STT_MAX_ACK_DELAY_NS	(25 * NSEC_PER_MSEC)
 /* Ranges a receiver reports per ACK frame, and gaps per NACK frame. */
 #define STT_ACK_RANGES		(1 + STT_ACK_MAX_RANGES)
 #define STT_NACK_GAPS		8
@@ -41,9 +39,13 @@
  * initial packet threshold, and the most it grows to).
  */
 #define STT_LOSS_PACKETS	3
-#define STT_LOSS_PACKETS_MAX	64
-/* The most quarters of the smoothed RTT added to the time threshold. */
-#define STT_REO_STEPS_MAX	4
+#define STT_LOSS_PACKETS_MAX	256
+/*
+ * The most added to the time threshold for reordering, ns, unless the
+ * smoothed RTT is more: reordering on a virtual link (packets sent from two
+ * CPUs wait in two backlogs) is milliseconds at a round trip of 100 us.
+ */
+#define STT_REO_WND_MAX		(25 * NSEC_PER_MSEC)
 /* Timeouts in a row that count as persistent congestion. */
 #define STT_PTO_PERSISTENT	3
 /* Packets declared lost, and DATA packets let out, per probe timeout. */
@@ -84,13 +86,15 @@ static u32 stt_sent_size(const struct stt_sent *rec)
 
 /*
  * Forget settled records at the oldest end.  A record declared lost is
- * kept for two timeouts (while the ring is less than half full), so that
- * an acknowledgment that comes late finds it and shows the loss spurious.
- * pn_lock held.
+ * kept until three timeouts (backoff included) after it was sent, while
+ * the ring is less than half full: a packet is declared lost one timeout
+ * after it left at the latest, and its acknowledgment may come a round
+ * trip or two later still, when the path got slower; finding the record
+ * then shows the loss spurious and gives an RTT sample.  pn_lock held.
  */
 static void stt_recovery_trim(struct stt_session *s, u64 now)
 {
-	u64 keep = 2 * stt_recovery_rto(s);
+	u64 keep = 3 * stt_recovery_rto(s);
 	struct stt_sent *r;
 	u32 i;
 
@@ -234,23 +238,26 @@ static void stt_recovery_act(struct stt_session *s, struct stt_settle *b,
 }
 
 /*
- * Settle one in-flight record into the batch; a lost one's time becomes
- * the time it was declared lost.  pn_lock held.
+ * Settle one in-flight record into the batch, as @to: STT_SENT_ACKED,
+ * STT_SENT_LOST, or STT_SENT_PROBED (lost to a probe timeout, which is no
+ * congestion signal: it only leaves the window).  Its time stays the time
+ * it was sent, for an RTT sample from a late acknowledgment.  pn_lock held.
  */
-static void stt_recovery_settle(struct stt_session *s, u32 i, bool acked,
-				u64 now, struct stt_settle *b, unsigned int *n)
+static void stt_recovery_settle(struct stt_session *s, u32 i,
+				unsigned int to, u64 now,
+				struct stt_settle *b, unsigned int *n)
 {
 	struct stt_sent *r = stt_sent_at(s->sent, i);
 
-	stt_sent_set(s->sent, i, acked ? STT_SENT_ACKED : STT_SENT_LOST);
-	if (acked) {
+	stt_sent_set(s->sent, i, to);
+	if (to == STT_SENT_ACKED)
 		stt_cc_acked(&s->cc, stt_sent_size(r), r->pn);
-	} else {
+	else if (to == STT_SENT_LOST)
 		stt_cc_lost(&s->cc, stt_sent_size(r), r->pn, s->tx_pn, now);
-		r->time = now;
-	}
+	else
+		stt_cc_probed(&s->cc, stt_sent_size(r));
 	b[*n].rec = *r;
-	b[*n].acked = acked;
+	b[*n].acked = to == STT_SENT_ACKED;
 	(*n)++;
 }
 
@@ -260,7 +267,7 @@ static u64 stt_recovery_loss_delay(struct stt_session *s)
 	u64 d = stt_rtt_loss_delay(&s->rtt,
 				   stt_ms_ns(READ_ONCE(s->rto_initial_ms)));
 
-	return d + (u64)s->reo_steps * (s->rtt.srtt / 4);
+	return d + s->reo_wnd;
 }
 
 /* Act on a batch in the middle of a walk.  pn_lock held, dropped meanwhile. */
@@ -309,7 +316,7 @@ static void stt_recovery_lose(struct stt_session *s, u64 now, bool all)
 				s->loss_time = r->time + delay;
 			continue;
 		}
-		stt_recovery_settle(s, i, false, now, b, &n);
+		stt_recovery_settle(s, i, STT_SENT_LOST, now, b, &n);
 		if (n == STT_SETTLE_BATCH) {
 			stt_recovery_flush(s, b, &n);
 			if ((s32)(i + 1 - s->sent_head) < 0)
@@ -325,7 +332,10 @@ static void stt_recovery_lose(struct stt_session *s, u64 now, bool all)
  * A probe timeout: the oldest packets in flight are declared lost, so that
  * they go again first, and as many DATA packets may leave whatever the
  * congestion window says; the acknowledgment of those probes then tells
- * the thresholds what else was lost.  pn_lock held, dropped to act.
+ * the thresholds what else was lost.  The timeout itself is no congestion
+ * signal (RFC 9002): the window does not shrink for these two, only for
+ * losses the thresholds find, or persistent congestion.  pn_lock held,
+ * dropped to act.
  */
 static void stt_recovery_probe(struct stt_session *s, u64 now)
 {
@@ -336,7 +346,7 @@ static void stt_recovery_probe(struct stt_session *s, u64 now)
 	while (n < STT_PTO_PROBES &&
 	       (i = stt_sent_next(s->sent, i, s->sent_tail, false)) !=
 	       s->sent_tail)
-		stt_recovery_settle(s, i++, false, now, b, &n);
+		stt_recovery_settle(s, i++, STT_SENT_PROBED, now, b, &n);
 	s->pto_probes = STT_PTO_PROBES;
 	stt_recovery_trim(s, now);
 	if (n)
@@ -345,27 +355,49 @@ static void stt_recovery_probe(struct stt_session *s, u64 now)
 
 /*
  * A loss proved spurious: the packet was acknowledged at most @dist numbers
- * below the largest.  Both thresholds widen, so that reordering of that
- * degree no longer counts as loss.  pn_lock held.
+ * below the largest, @age after it was sent.  Both thresholds widen (with a
+ * quarter more time for margin), so that reordering of that degree no
+ * longer counts as loss, for the rest of the session, as RACK's reordering
+ * window (RFC 8985) does; the time is bounded by the larger of the smoothed
+ * RTT and STT_REO_WND_MAX.  pn_lock held.
  */
-static void stt_recovery_reordered(struct stt_session *s, u64 dist)
+static void stt_recovery_reordered(struct stt_session *s, u64 dist, u64 age)
 {
+	u64 base = stt_rtt_loss_delay(&s->rtt,
+				      stt_ms_ns(READ_ONCE(s->rto_initial_ms)));
+	u64 cap = max_t(u64, s->rtt.srtt, STT_REO_WND_MAX);
+	u64 late = age > base ? age - base : 0;
+
 	if (dist + 1 > s->loss_pkts)
 		s->loss_pkts = min_t(u64, dist + 1, STT_LOSS_PACKETS_MAX);
-	if (s->reo_steps < STT_REO_STEPS_MAX)
-		s->reo_steps++;
+	late += late / 4;
+	if (late > s->reo_wnd)
+		s->reo_wnd = min(late, cap);
 }
+
+/* What one ACK frame's walk over the ring found. */
+struct stt_ack_walk {
+	struct stt_settle b[STT_SETTLE_BATCH];
+	unsigned int n;
+	bool found;		/* some record was newly acknowledged */
+	u64 newest_pn;		/* the largest of them */
+	u64 newest_time;	/* when it was sent */
+	u64 oldest_pn;		/* the smallest of them */
+	u64 oldest_time;	/* when it was sent */
+};
 
 /*
  * Settle what one ACK range acknowledges: the slice of records it covers,
- * records neither in flight nor lost skipped by the bitmaps.  pn_lock held,
- * dropped to act on full batches.
+ * records neither in flight nor lost skipped by the bitmaps.  A record
+ * declared lost that is acknowledged now was not lost: its data may have
+ * been sent again already, but the loss is counted spurious, for the
+ * thresholds and the congestion window.  pn_lock held, dropped to act on
+ * full batches.
  */
 static void stt_recovery_ack_slice(struct stt_session *s,
 				   const struct stt_frame *f,
 				   const struct stt_range *rng, u64 now,
-				   struct stt_settle *b, unsigned int *n,
-				   bool *progress)
+				   struct stt_ack_walk *w)
 {
 	struct stt_sent *r;
 	u32 i, end;
@@ -374,30 +406,67 @@ static void stt_recovery_ack_slice(struct stt_session *s,
 	for (i = stt_sent_next(s->sent, i, end, true); i != end;
 	     i = stt_sent_next(s->sent, i + 1, end, true)) {
 		r = stt_sent_at(s->sent, i);
-		if (r->state == STT_SENT_LOST) {
-			/* Late: it arrived after all; its data may be resent. */
+		if (!w->found || r->pn > w->newest_pn) {
+			w->newest_pn = r->pn;
+			w->newest_time = r->time;
+		}
+		if (!w->found || r->pn < w->oldest_pn) {
+			w->oldest_pn = r->pn;
+			w->oldest_time = r->time;
+		}
+		w->found = true;
+		if (r->state == STT_SENT_PROBED) {
+			/* The path was slow, not reordering nor congested. */
 			stt_sent_set(s->sent, i, STT_SENT_ACKED);
-			stt_cc_spurious(&s->cc, r->time);
-			stt_recovery_reordered(s, f->ack.largest - r->pn);
-			b[*n].rec = *r;
-			b[(*n)++].acked = true;
+			w->b[w->n].rec = *r;
+			w->b[w->n++].acked = true;
+			STT_INC(s->sn, PACKETS_LOST_SPURIOUS);
+		} else if (r->state == STT_SENT_LOST) {
+			stt_sent_set(s->sent, i, STT_SENT_ACKED);
+			stt_cc_spurious(&s->cc, r->pn);
+			stt_recovery_reordered(s, f->ack.largest - r->pn,
+					       now - r->time);
+			w->b[w->n].rec = *r;
+			w->b[w->n++].acked = true;
 			STT_INC(s->sn, PACKETS_LOST_SPURIOUS);
 		} else {
-			if (r->pn == f->ack.largest)
-				stt_rtt_sample(&s->rtt, now - r->time,
-					       min_t(u64, (u64)f->ack.delay_us *
-						     NSEC_PER_USEC,
-						     STT_MAX_ACK_DELAY_NS));
-			stt_recovery_settle(s, i, true, now, b, n);
+			stt_recovery_settle(s, i, STT_SENT_ACKED, now, w->b,
+					    &w->n);
 		}
-		*progress = true;
-		if (*n == STT_SETTLE_BATCH) {
-			stt_recovery_flush(s, b, n);
+		if (w->n == STT_SETTLE_BATCH) {
+			stt_recovery_flush(s, w->b, &w->n);
 			/* The oldest records may be gone meanwhile. */
 			if ((s32)(i + 1 - s->sent_head) < 0)
 				i = s->sent_head - 1;
 		}
 	}
+}
+
+/*
+ * The RTT sample of an ACK frame, from the oldest packet it newly
+ * acknowledges (as TCP takes it), whether still in flight or declared lost.
+ * Packet numbers are never reused, so the sample is never ambiguous; a
+ * path whose round trip grew past the timeout is learned from the very
+ * packets the timeout gave up on; and a packet that came late, behind later
+ * ones (reordered, or waiting in a busy CPU's backlog), widens RTTVAR and
+ * the time threshold by its delay instead of being declared lost again and
+ * again.  The peer's ack delay counts only when that packet is the frame's
+ * largest, the one it was measured on.  The timeout's backoff ends (Karn)
+ * only with a packet sent after the last timeout fired: until then the
+ * estimate may still be catching up.  pn_lock held.
+ */
+static void stt_recovery_sample(struct stt_session *s,
+				const struct stt_frame *f,
+				const struct stt_ack_walk *w, u64 now)
+{
+	u64 delay = 0;
+
+	if (w->oldest_pn == f->ack.largest)
+		delay = min_t(u64, (u64)f->ack.delay_us * NSEC_PER_USEC,
+			      STT_RTT_MAX_ACK_DELAY);
+	stt_rtt_sample(&s->rtt, now - w->oldest_time, delay);
+	if (w->newest_time >= s->last_pto)
+		s->rto_backoff = 0;
 }
 
 /**
@@ -407,20 +476,21 @@ static void stt_recovery_ack_slice(struct stt_session *s,
  *
  * Settles the records it acknowledges, range by range (each a slice of the
  * ring, found by binary search; ranges below the oldest record end the
- * walk), takes an RTT sample from the largest one, declares older packets
- * lost, and lets the pusher use the room that opened.  The work is
- * O(ranges * log STT_SENT_MAX + STT_SENT_MAX / 64 + records settled): the
- * ranges are disjoint, so their slices together span the ring at most once.
- * Runs in softirq.
+ * walk), takes an RTT sample from the largest one newly acknowledged,
+ * declares older packets lost, and lets the pusher use the room that
+ * opened.  The work is O(ranges * log STT_SENT_MAX + STT_SENT_MAX / 64 +
+ * records settled): the ranges are disjoint, so their slices together span
+ * the ring at most once.  Runs in softirq.
  */
 void stt_recovery_rcv_ack(struct stt_session *s, const struct stt_frame *f)
 {
-	struct stt_settle b[STT_SETTLE_BATCH];
+	struct stt_ack_walk w;
 	u64 now = ktime_get_ns();
-	bool progress = false;
 	struct stt_range rng;
-	unsigned int n = 0, ri;
+	unsigned int ri;
 
+	w.n = 0;
+	w.found = false;
 	stt_ack_range(f, 0, &rng);
 	spin_lock_bh(&s->pn_lock);
 	if (rng.hi >= s->tx_pn) {
@@ -433,26 +503,26 @@ void stt_recovery_rcv_ack(struct stt_session *s, const struct stt_frame *f)
 		if (s->sent_head == s->sent_tail ||
 		    rng.hi < stt_sent_at(s->sent, s->sent_head)->pn)
 			break;
-		stt_recovery_ack_slice(s, f, &rng, now, b, &n, &progress);
+		stt_recovery_ack_slice(s, f, &rng, now, &w);
 		if (++ri > f->ack.nranges)
 			break;
 		stt_ack_range_next(f, ri, &rng);
 	}
 	if (f->ack.largest + 1 > s->largest_acked)
 		s->largest_acked = f->ack.largest + 1;
-	if (progress) {
+	if (w.found) {
+		stt_recovery_sample(s, f, &w, now);
 		s->progress = now;
-		s->rto_backoff = 0;
 		s->pto_probes = 0;
 	}
 	stt_recovery_trim(s, now);
-	if (n)
-		stt_recovery_flush(s, b, &n);
+	if (w.n)
+		stt_recovery_flush(s, w.b, &w.n);
 	stt_recovery_lose(s, now, false);
 	if (s->loss_time)
 		stt_recovery_arm_before(s, s->loss_time);
 	spin_unlock_bh(&s->pn_lock);
-	if (progress)
+	if (w.found)
 		stt_output_push(s, false);
 }
 
@@ -502,7 +572,7 @@ void stt_recovery_rcv_nack(struct stt_session *s, const struct stt_frame *f)
 		for (i = stt_sent_next(s->sent, i, end, false);
 		     i != end && n < ARRAY_SIZE(b);
 		     i = stt_sent_next(s->sent, i + 1, end, false))
-			stt_recovery_settle(s, i, false, now, b, &n);
+			stt_recovery_settle(s, i, STT_SENT_LOST, now, b, &n);
 	}
 	stt_recovery_trim(s, now);
 out:
@@ -572,7 +642,7 @@ static void stt_recovery_timer(struct timer_list *t)
 			s->rto_backoff++;
 		if (s->rto_backoff >= STT_PTO_PERSISTENT) {
 			/* Collapse first: the losses then count as its event. */
-			stt_cc_collapse(&s->cc, s->tx_pn);
+			stt_cc_collapse(&s->cc, s->tx_pn, oldest->pn);
 			stt_recovery_lose(s, now, true);
 		} else {
 			stt_recovery_probe(s, now);
@@ -770,10 +840,14 @@ int stt_recovery_ready(struct stt_session *s)
 /**
  * stt_recovery_established() - the session's path is known
  * @s: the session, whose datagram size is now set
+ * @rtt: the round trip the handshake measured, ns, or 0: the first sample,
+ *	so that the first data's timeout fits the path
  */
-void stt_recovery_established(struct stt_session *s)
+void stt_recovery_established(struct stt_session *s, u64 rtt)
 {
 	spin_lock_bh(&s->pn_lock);
+	if (rtt && !s->rtt.srtt)
+		stt_rtt_sample(&s->rtt, rtt, 0);
 	stt_cc_init(&s->cc, s->dgram);
 	spin_unlock_bh(&s->pn_lock);
 }

@@ -3,7 +3,8 @@
  * RTT estimation.  Owns the arithmetic that turns acknowledgment times into
  * the smoothed RTT, its variation, the retransmission timeout (RFC 6298: the
  * first sample sets SRTT = R and RTTVAR = R / 2, later ones move them by 1/8
- * and 1/4; RTO = SRTT + max(G, 4 * RTTVAR), clamped, doubled per backoff) and
+ * and 1/4; RTO = SRTT + max(G, 4 * RTTVAR) + max_ack_delay as RFC 9002's
+ * PTO has it, clamped, doubled per backoff) and
  * the time threshold after which an unacknowledged packet older than a newer
  * acknowledged one counts as lost (RFC 9002: 9/8 of the larger of SRTT and
  * the latest sample).  Pure code: see pure.h.
@@ -63,6 +64,10 @@ void stt_rtt_sample(struct stt_rtt *r, u64 rtt, u64 ack_delay)
  * @max: the largest timeout, ns
  * @backoff: timeouts in a row without progress; each doubles the result
  *
+ * The peer's acknowledgment delay is part of the timeout: with a steady
+ * round trip RTTVAR shrinks towards nothing, and a timeout of little more
+ * than SRTT would fire whenever an acknowledgment is held back.
+ *
  * Return: the timeout in ns, between @min and @max.
  */
 u64 stt_rtt_rto(const struct stt_rtt *r, u64 initial, u64 min, u64 max,
@@ -73,7 +78,8 @@ u64 stt_rtt_rto(const struct stt_rtt *r, u64 initial, u64 min, u64 max,
 	if (r->srtt) {
 		var = 4 * r->rttvar;
 		rto = r->srtt + (var > STT_RTT_GRANULARITY ?
-				 var : STT_RTT_GRANULARITY);
+				 var : STT_RTT_GRANULARITY) +
+		      STT_RTT_MAX_ACK_DELAY;
 	} else {
 		rto = initial;
 	}

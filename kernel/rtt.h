@@ -10,6 +10,12 @@
 
 /* Clock granularity G of RFC 6298, nanoseconds. */
 #define STT_RTT_GRANULARITY	1000000ULL
+/*
+ * The longest the sender believes the peer holds an acknowledgment back,
+ * nanoseconds (RFC 9002's max_ack_delay): the peer's own delay (5 ms, in
+ * timer ticks) and its scheduling, with margin.  Added to the timeout.
+ */
+#define STT_RTT_MAX_ACK_DELAY	25000000ULL
 
 /**
  * struct stt_rtt - what the sender knows of the path's round-trip time

@@ -20,7 +20,8 @@ static u32 stt_sent_slot(u32 i)
  * stt_sent_set() - set a live record's state, and its bits
  * @ring: the ring
  * @i: the record's free-running index
- * @state: an STT_SENT_INFLIGHT, STT_SENT_ACKED or STT_SENT_LOST value
+ * @state: an STT_SENT_INFLIGHT, STT_SENT_ACKED, STT_SENT_LOST or
+ *	STT_SENT_PROBED value
  */
 void stt_sent_set(struct stt_sent_ring *ring, u32 i, unsigned int state)
 {
@@ -32,7 +33,7 @@ void stt_sent_set(struct stt_sent_ring *ring, u32 i, unsigned int state)
 		ring->inflight[slot / 64] |= bit;
 	else
 		ring->inflight[slot / 64] &= ~bit;
-	if (state == STT_SENT_LOST)
+	if (state == STT_SENT_LOST || state == STT_SENT_PROBED)
 		ring->lost[slot / 64] |= bit;
 	else
 		ring->lost[slot / 64] &= ~bit;

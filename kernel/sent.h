@@ -21,11 +21,16 @@ enum {
 	STT_SENT_GONE,		/* stream data of a stream that is gone */
 };
 
-/* Where a record stands. */
+/*
+ * Where a record stands.  A probe timeout declares lost without signalling
+ * congestion (RFC 9002: a timeout is not a loss): that record is PROBED,
+ * which counts as lost everywhere else.
+ */
 enum {
 	STT_SENT_INFLIGHT,
 	STT_SENT_ACKED,
 	STT_SENT_LOST,
+	STT_SENT_PROBED,
 };
 
 /**

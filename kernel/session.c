@@ -408,15 +408,16 @@ static void stt_session_tick(struct stt_session *s)
 /**
  * stt_session_established() - start an established session's clock
  * @s: the session, just established, with its lock held
+ * @rtt: the round trip the handshake measured, ns, or 0
  */
-void stt_session_established(struct stt_session *s)
+void stt_session_established(struct stt_session *s, u64 rtt)
 {
 	s->dgram = stt_endpoint_dgram(s->ep, &s->peer, &s->local);
 	s->last_rx = jiffies;
 	s->last_tx = jiffies;
 	s->last_use = jiffies;
 	mod_timer(&s->timer, jiffies + 1);
-	stt_recovery_established(s);
+	stt_recovery_established(s, rtt);
 }
 
 /**

@@ -363,8 +363,8 @@ struct stt_handshake;
  * @loss_time: when the time threshold declares the next packet below the
  *	largest acknowledged lost, or 0
  * @loss_pkts: the packet threshold; grows when losses prove spurious
- * @reo_steps: quarters of the smoothed RTT added to the time threshold;
- *	grows when losses prove spurious
+ * @reo_wnd: time added to the time threshold, ns; grows to cover the
+ *	lateness of each loss that proves spurious
  * @pto_probes: DATA packets that may leave after a timeout whatever the
  *	congestion window says
  * @rtx_timer: time-threshold losses, the retransmission timeout and the user
@@ -459,7 +459,7 @@ struct stt_session {
 	u64 last_pto;
 	u64 loss_time;
 	u32 loss_pkts;
-	u32 reo_steps;
+	u64 reo_wnd;
 	u32 pto_probes;
 	struct timer_list rtx_timer;
 	struct stt_pacer pacer;
@@ -741,7 +741,7 @@ void stt_output_purge(struct stt_sock *ssk);
 
 void stt_recovery_init(struct stt_session *s);
 int stt_recovery_ready(struct stt_session *s);
-void stt_recovery_established(struct stt_session *s);
+void stt_recovery_established(struct stt_session *s, u64 rtt);
 void stt_recovery_stop(struct stt_session *s);
 void stt_recovery_destroy(struct stt_session *s);
 bool stt_recovery_room(struct stt_session *s, u32 bytes);
@@ -833,7 +833,7 @@ void stt_session_evict_half_open(struct stt_net *sn);
 void stt_session_half_open_done(struct stt_session *s);
 bool stt_session_under_load(struct stt_net *sn);
 void stt_session_send_final(struct stt_session *s);
-void stt_session_established(struct stt_session *s);
+void stt_session_established(struct stt_session *s, u64 rtt);
 void stt_session_attach(struct stt_session *s, struct stt_sock *ssk);
 void stt_session_detach(struct stt_session *s, struct stt_sock *ssk);
 struct stt_session *stt_session_connect(struct stt_sock *ssk,

@@ -67,6 +67,48 @@ static long long got(struct flow *f)
 	return __atomic_load_n(&f->got, __ATOMIC_RELAXED);
 }
 
+/*
+ * What both senders' congestion control did, every @every_ms until @stop:
+ * STT_INFO of the STT stream and TCP_INFO of the TCP connection (window in
+ * bytes, smoothed RTT), with the STT losses counted meanwhile (declared
+ * lost / of them spurious / timeouts), one line each time into the log.
+ */
+struct trace {
+	struct __test_metadata *md;
+	int stt, tcp, every_ms;
+	int stop;
+};
+
+static void *trace_run(void *arg)
+{
+	struct trace *t = arg;
+	struct __test_metadata *_metadata = t->md;
+	long long t0 = ms_now(), lost0 = 0, spur0 = 0, rto0 = 0;
+
+	while (!__atomic_load_n(&t->stop, __ATOMIC_RELAXED)) {
+		struct stt_info si;
+		struct tcp_info ti;
+		socklen_t sl = sizeof(si), tl = sizeof(ti);
+		long long lost = stat_in("stt-b", "packets_lost");
+		long long spur = stat_in("stt-b", "packets_lost_spurious");
+		long long rto = stat_in("stt-b", "rto_fired");
+
+		if (!getsockopt(t->stt, SOL_STT, STT_INFO, &si, &sl) &&
+		    !getsockopt(t->tcp, IPPROTO_TCP, TCP_INFO, &ti, &tl))
+			TH_LOG("%4.1f s STT %6u B %3u ms lost %lld/%lld/%lld | TCP %6u B %3u ms",
+			       (ms_now() - t0) / 1000.0, si.stti_cwnd,
+			       si.stti_srtt_us / 1000,
+			       lost - lost0, spur - spur0, rto - rto0,
+			       ti.tcpi_snd_cwnd * ti.tcpi_snd_mss,
+			       ti.tcpi_rtt / 1000);
+		lost0 = lost;
+		spur0 = spur;
+		rto0 = rto;
+		usleep(t->every_ms * 1000);
+	}
+	return NULL;
+}
+
 static void bufs(int fd, int bytes)
 {
 	struct timeval tv = { .tv_sec = 60 };
@@ -115,7 +157,8 @@ TEST_F_TIMEOUT(routed, stt_and_tcp_share_a_link, 300)
 	struct flow stt = { 0 }, tcp = { 0 };
 	long long s0, t0, s1, t1, start, ms, link;
 	int mbit = 8, warm_ms = 5000, run_ms = 20000;
-	pthread_t th[4];
+	struct trace tr = { .md = _metadata, .every_ms = 2000 };
+	pthread_t th[4], trt;
 	char spec[128];
 	double ss, ts;
 
@@ -149,6 +192,9 @@ TEST_F_TIMEOUT(routed, stt_and_tcp_share_a_link, 300)
 	ASSERT_EQ(0, pthread_create(&th[1], NULL, flow_recv, &tcp));
 	ASSERT_EQ(0, pthread_create(&th[2], NULL, flow_send, &stt));
 	ASSERT_EQ(0, pthread_create(&th[3], NULL, flow_send, &tcp));
+	tr.stt = stt.tx;
+	tr.tcp = tcp.tx;
+	ASSERT_EQ(0, pthread_create(&trt, NULL, trace_run, &tr));
 
 	usleep(warm_ms * 1000);
 	start = ms_now();
@@ -159,6 +205,8 @@ TEST_F_TIMEOUT(routed, stt_and_tcp_share_a_link, 300)
 	t1 = got(&tcp);
 	ms = ms_now() - start;
 
+	__atomic_store_n(&tr.stop, 1, __ATOMIC_RELAXED);
+	pthread_join(trt, NULL);
 	__atomic_store_n(&stt.stop, 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&tcp.stop, 1, __ATOMIC_RELAXED);
 	pthread_join(th[2], NULL);

@@ -2,8 +2,8 @@
 /*
  * Unit tests of kernel/cc.c in user space: the initial window, slow start,
  * one reduction per loss event, congestion avoidance, the undoing of a
- * reduction whose losses were all spurious, and the collapse after a
- * timeout.
+ * reduction whose losses were all spurious, and the collapse after
+ * timeouts in a row, undone in the same way.
  */
 #include "kselftest_harness.h"
 #include "cc.h"
@@ -73,11 +73,25 @@ TEST(timeout_collapses_to_the_minimum)
 	struct stt_cc c;
 
 	stt_cc_init(&c, MSS);
-	stt_cc_collapse(&c, 7);
+	stt_cc_collapse(&c, 7, 1);
 	EXPECT_EQ(STT_CC_MIN * MSS, c.cwnd);
 	EXPECT_EQ(5 * MSS, c.ssthresh);
 	stt_cc_acked(&c, MSS, 6);		/* sent before: no growth */
 	EXPECT_EQ(STT_CC_MIN * MSS, c.cwnd);
+}
+
+/* A probe timeout's packets leave the window, which keeps its size. */
+TEST(probe_timeout_is_no_congestion_signal)
+{
+	struct stt_cc c;
+
+	stt_cc_init(&c, MSS);
+	stt_cc_sent(&c, 10 * MSS);
+	stt_cc_probed(&c, MSS);
+	stt_cc_probed(&c, MSS);
+	EXPECT_EQ(10 * MSS, c.cwnd);
+	EXPECT_EQ(~0ULL, c.ssthresh);
+	EXPECT_EQ(8 * MSS, c.in_flight);
 }
 
 TEST(reduction_undone_when_every_loss_was_spurious)
@@ -86,15 +100,15 @@ TEST(reduction_undone_when_every_loss_was_spurious)
 
 	stt_cc_init(&c, MSS);
 	stt_cc_sent(&c, 10 * MSS);
-	stt_cc_lost(&c, MSS, 3, 20, 100);
-	stt_cc_lost(&c, MSS, 4, 21, 101);	/* same event */
+	stt_cc_lost(&c, MSS, 3, 20, T);
+	stt_cc_lost(&c, MSS, 4, 21, T);		/* same event */
 	EXPECT_EQ(5 * MSS, c.cwnd);
-	stt_cc_spurious(&c, 100);
+	stt_cc_spurious(&c, 3);
 	EXPECT_EQ(5 * MSS, c.cwnd);		/* one of two: not yet */
-	stt_cc_spurious(&c, 101);
+	stt_cc_spurious(&c, 4);
 	EXPECT_EQ(10 * MSS, c.cwnd);
 	EXPECT_EQ(~0ULL, c.ssthresh);
-	stt_cc_spurious(&c, 101);		/* nothing left to undo */
+	stt_cc_spurious(&c, 4);			/* nothing left to undo */
 	EXPECT_EQ(10 * MSS, c.cwnd);
 }
 
@@ -104,18 +118,60 @@ TEST(reduction_kept_when_a_loss_was_real)
 
 	stt_cc_init(&c, MSS);
 	stt_cc_sent(&c, 10 * MSS);
-	stt_cc_lost(&c, MSS, 3, 20, 100);
-	stt_cc_lost(&c, MSS, 20, 30, 200);	/* a new event */
-	stt_cc_spurious(&c, 100);		/* the old event's: no undo */
+	stt_cc_lost(&c, MSS, 3, 20, T);
+	stt_cc_lost(&c, MSS, 20, 30, T);	/* a new event */
+	stt_cc_spurious(&c, 3);			/* the old event's: no undo */
 	EXPECT_EQ(2 * MSS + MSS / 2, c.cwnd);
-	stt_cc_lost(&c, MSS, 21, 30, 201);
-	stt_cc_spurious(&c, 200);		/* one of two */
+	stt_cc_lost(&c, MSS, 21, 30, T);
+	stt_cc_spurious(&c, 20);		/* one of two */
 	EXPECT_EQ(2 * MSS + MSS / 2, c.cwnd);
-	stt_cc_collapse(&c, 40);
-	stt_cc_lost(&c, MSS, 25, 40, 300);	/* counted in the collapse */
-	stt_cc_spurious(&c, 201);
-	stt_cc_spurious(&c, 300);
-	EXPECT_EQ(2 * MSS, c.cwnd);		/* a timeout stays */
+	stt_cc_collapse(&c, 40, 22);		/* joins the event */
+	stt_cc_lost(&c, MSS, 25, 40, T);
+	stt_cc_spurious(&c, 25);
+	EXPECT_EQ(2 * MSS, c.cwnd);		/* 21 was lost: it stays */
+}
+
+/*
+ * The path got slower, nothing was lost: the probes' losses began an
+ * event, the collapse joined it, and every packet they gave up on is
+ * acknowledged after all.  The window comes back.
+ */
+TEST(collapse_undone_when_every_loss_was_spurious)
+{
+	struct stt_cc c;
+
+	stt_cc_init(&c, MSS);
+	stt_cc_sent(&c, 10 * MSS);
+	stt_cc_lost(&c, MSS, 1, 11, T);		/* the first probe timeout */
+	stt_cc_lost(&c, MSS, 2, 11, T);
+	EXPECT_EQ(5 * MSS, c.cwnd);
+	stt_cc_collapse(&c, 13, 3);		/* the third: collapse */
+	EXPECT_EQ(2 * MSS, c.cwnd);
+	for (int pn = 3; pn <= 10; pn++)
+		stt_cc_lost(&c, MSS, pn, 13, T);
+	for (int pn = 1; pn <= 9; pn++)
+		stt_cc_spurious(&c, pn);
+	EXPECT_EQ(2 * MSS, c.cwnd);		/* one still unaccounted for */
+	stt_cc_spurious(&c, 10);
+	EXPECT_EQ(10 * MSS, c.cwnd);
+	EXPECT_EQ(~0ULL, c.ssthresh);
+}
+
+/* A collapse with no event to join starts its own, undone alike. */
+TEST(lone_collapse_undone)
+{
+	struct stt_cc c;
+
+	stt_cc_init(&c, MSS);
+	stt_cc_sent(&c, 3 * MSS);
+	stt_cc_collapse(&c, 4, 1);
+	for (int pn = 1; pn <= 3; pn++)
+		stt_cc_lost(&c, MSS, pn, 4, T);
+	stt_cc_spurious(&c, 1);
+	stt_cc_spurious(&c, 2);
+	EXPECT_EQ(2 * MSS, c.cwnd);
+	stt_cc_spurious(&c, 3);
+	EXPECT_EQ(10 * MSS, c.cwnd);
 }
 
 TEST_HARNESS_MAIN

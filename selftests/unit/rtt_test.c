@@ -18,8 +18,8 @@ TEST(first_sample_sets_srtt_and_half_variation)
 	stt_rtt_sample(&r, 40 * MS, 0);
 	EXPECT_EQ(40 * MS, r.srtt);
 	EXPECT_EQ(20 * MS, r.rttvar);
-	/* SRTT + 4 RTTVAR */
-	EXPECT_EQ(120 * MS, stt_rtt_rto(&r, 100 * MS, 20 * MS, 10000 * MS, 0));
+	/* SRTT + 4 RTTVAR + max_ack_delay */
+	EXPECT_EQ(145 * MS, stt_rtt_rto(&r, 100 * MS, 20 * MS, 10000 * MS, 0));
 }
 
 TEST(later_samples_move_by_an_eighth_and_a_quarter)
@@ -54,9 +54,11 @@ TEST(timeout_bounds_and_backoff)
 	struct stt_rtt r;
 
 	stt_rtt_init(&r);
-	stt_rtt_sample(&r, 1000, 0);		/* 1 us: the floor holds */
-	EXPECT_EQ(20 * MS, stt_rtt_rto(&r, 100 * MS, 20 * MS, 10000 * MS, 0));
-	EXPECT_EQ(80 * MS, stt_rtt_rto(&r, 100 * MS, 20 * MS, 10000 * MS, 2));
+	stt_rtt_sample(&r, 1000, 0);	/* 1 us: G and max_ack_delay hold */
+	EXPECT_EQ(26 * MS + 1000,
+		  stt_rtt_rto(&r, 100 * MS, 20 * MS, 10000 * MS, 0));
+	EXPECT_EQ(30 * MS, stt_rtt_rto(&r, 100 * MS, 30 * MS, 10000 * MS, 0));
+	EXPECT_EQ(120 * MS, stt_rtt_rto(&r, 100 * MS, 30 * MS, 10000 * MS, 2));
 	EXPECT_EQ(10000 * MS,
 		  stt_rtt_rto(&r, 100 * MS, 20 * MS, 10000 * MS, 60));
 }

@@ -122,6 +122,9 @@ TEST(bits_follow_states)
 	EXPECT_EQ(head + 70, stt_sent_next(&ring, head, tail, true));
 	stt_sent_set(&ring, head + 70, STT_SENT_ACKED);
 	EXPECT_EQ(head + 150, stt_sent_next(&ring, head, tail, true));
+	stt_sent_set(&ring, head + 71, STT_SENT_PROBED);	/* lost, too */
+	EXPECT_EQ(head + 71, stt_sent_next(&ring, head, tail, true));
+	stt_sent_set(&ring, head + 71, STT_SENT_ACKED);
 	/* The end of a slice hides what lies past it, in the same word. */
 	EXPECT_EQ(head + 140, stt_sent_next(&ring, head, head + 140, true));
 	stt_sent_forget(&ring, head + 150);

@@ -197,7 +197,7 @@ void stt_recovery_sent(struct stt_session *s, const struct stt_sent *rec,
 	r->pn = pn;
 	r->time = now;
 	stt_sent_set(s->sent, s->sent_tail++, STT_SENT_INFLIGHT);
-	stt_cc_sent(&s->cc, stt_sent_size(r));
+	stt_cc_sent(&s->cc, stt_sent_size(r), now);
 	if (rec->kind == STT_SENT_DATA && s->pto_probes)
 		s->pto_probes--;
 }
@@ -244,7 +244,8 @@ static void stt_recovery_settle(struct stt_session *s, u32 i, bool acked,
 
 	stt_sent_set(s->sent, i, acked ? STT_SENT_ACKED : STT_SENT_LOST);
 	if (acked) {
-		stt_cc_acked(&s->cc, stt_sent_size(r), r->pn);
+		stt_cc_acked(&s->cc, stt_sent_size(r), r->pn, s->tx_pn, now,
+			     s->rtt.srtt);
 	} else {
 		stt_cc_lost(&s->cc, stt_sent_size(r), r->pn, s->tx_pn, now);
 		r->time = now;
@@ -383,11 +384,13 @@ static void stt_recovery_ack_slice(struct stt_session *s,
 			b[(*n)++].acked = true;
 			STT_INC(s->sn, PACKETS_LOST_SPURIOUS);
 		} else {
-			if (r->pn == f->ack.largest)
+			if (r->pn == f->ack.largest) {
 				stt_rtt_sample(&s->rtt, now - r->time,
 					       min_t(u64, (u64)f->ack.delay_us *
 						     NSEC_PER_USEC,
 						     STT_MAX_ACK_DELAY_NS));
+				stt_cc_rtt_sample(&s->cc, s->rtt.latest);
+			}
 			stt_recovery_settle(s, i, true, now, b, n);
 		}
 		*progress = true;
@@ -647,7 +650,8 @@ static void stt_recovery_ack_timer(struct timer_list *t)
 /**
  * stt_recovery_info() - the congestion state for %STT_INFO
  * @s: the session
- * @info: where the window, threshold, bytes in flight and timeout go
+ * @info: where the window, threshold, bytes in flight, timeout and the
+ *	controller's phase and W_max go
  */
 void stt_recovery_info(struct stt_session *s, struct stt_info *info)
 {
@@ -656,6 +660,8 @@ void stt_recovery_info(struct stt_session *s, struct stt_info *info)
 	info->stti_ssthresh = min_t(u64, s->cc.ssthresh, U32_MAX);
 	info->stti_in_flight = min_t(u64, s->cc.in_flight, U32_MAX);
 	info->stti_rto_us = div_u64(stt_recovery_rto(s), NSEC_PER_USEC);
+	info->stti_cc_phase = stt_cc_phase(&s->cc);
+	info->stti_cc_w_max = min_t(u64, stt_cc_w_max(&s->cc), U32_MAX);
 	spin_unlock_bh(&s->pn_lock);
 }
 
@@ -734,7 +740,7 @@ void stt_recovery_forget(struct stt_session *s, u16 id)
 void stt_recovery_init(struct stt_session *s)
 {
 	stt_rtt_init(&s->rtt);
-	stt_cc_init(&s->cc, STT_MIN_DGRAM);
+	stt_cc_init(&s->cc, STT_MIN_DGRAM, s->cc_algo);
 	s->loss_pkts = STT_LOSS_PACKETS;
 	stt_ranges_init(&s->rx_ranges);
 	timer_setup(&s->rtx_timer, stt_recovery_timer, 0);
@@ -774,7 +780,7 @@ int stt_recovery_ready(struct stt_session *s)
 void stt_recovery_established(struct stt_session *s)
 {
 	spin_lock_bh(&s->pn_lock);
-	stt_cc_init(&s->cc, s->dgram);
+	stt_cc_init(&s->cc, s->dgram, s->cc_algo);
 	spin_unlock_bh(&s->pn_lock);
 }
 

@@ -30,6 +30,13 @@ stt_register_net_sysctl(struct net *net, const char *path,
 #endif
 }
 
+/* 6.11 made the table a proc handler gets const. */
+#ifdef STT_HAVE_CONST_CTL_TABLE
+#define STT_CTL_TABLE	const struct ctl_table
+#else
+#define STT_CTL_TABLE	struct ctl_table
+#endif
+
 /*
  * STT_DEFINE_ENCAP_ERR_RCV(name, fn) defines the UDP tunnel's ICMP error hook
  * @name, which calls fn(sk, skb, err, payload): @err a positive errno, @payload

@@ -306,6 +306,7 @@ static void stt_hs_hello(struct stt_net *sn, struct stt_endpoint *ep,
 	struct stt_frame c;
 	struct sock *lsk;
 	u32 rto_ms = 0;
+	u8 cc = 0;
 
 	if (dgram_len < STT_HELLO_MIN_DGRAM) {
 		STT_INC(sn, DROP_HELLO_SHORT);
@@ -329,6 +330,7 @@ static void stt_hs_hello(struct stt_net *sn, struct stt_endpoint *ep,
 		memcpy(psk, stt_sk(lsk)->psk, sizeof(psk));
 		offer = stt_sk(lsk)->suites & f->hello.suites;
 		rto_ms = READ_ONCE(stt_sk(lsk)->rto_initial_ms);
+		cc = READ_ONCE(stt_sk(lsk)->cc_algo);
 	}
 	mutex_unlock(&sn->lock);
 	if (!lsk) {
@@ -342,7 +344,7 @@ static void stt_hs_hello(struct stt_net *sn, struct stt_endpoint *ep,
 	suite = (offer & f->hello.preferred) ?: (offer & -offer);
 
 	stt_session_evict_half_open(sn);
-	s = stt_session_new(sn, ep, peer, false, psk, rto_ms);
+	s = stt_session_new(sn, ep, peer, false, psk, rto_ms, cc);
 	memzero_explicit(psk, sizeof(psk));
 	if (IS_ERR(s))
 		return;

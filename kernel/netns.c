@@ -58,6 +58,7 @@ static const struct stt_sysctl stt_sysctl_defaults = {
 	.handshake_cookie_threshold = 64,
 	.max_half_open		= 1024,
 	.handshake_ratelimit	= 20,
+	.congestion_control	= STT_CONGESTION_CUBIC,
 };
 
 #define STT_SYSCTL(field, lo, hi) {					\
@@ -68,6 +69,50 @@ static const struct stt_sysctl stt_sysctl_defaults = {
 	.proc_handler	= proc_dointvec_minmax,				\
 	.extra1		= lo,						\
 	.extra2		= hi,						\
+}
+
+/*
+ * congestion_control: the name of a controller, kept as its number (an int
+ * at ->data, like the others).  An unknown name is refused with ENOENT.
+ */
+static int stt_sysctl_cc(STT_CTL_TABLE *table, int write, void *buffer,
+			 size_t *lenp, loff_t *ppos)
+{
+	char name[STT_CONGESTION_NAME_MAX];
+	struct ctl_table t = {
+		.data	= name,
+		.maxlen	= sizeof(name),
+	};
+	int *algo = table->data, err;
+
+	strscpy(name, stt_cc_name(READ_ONCE(*algo)), sizeof(name));
+	err = proc_dostring(&t, write, buffer, lenp, ppos);
+	if (err || !write)
+		return err;
+	err = stt_cc_find(name);
+	if (err < 0)
+		return err;
+	WRITE_ONCE(*algo, err);
+	return 0;
+}
+
+/* available_congestion_control: the names, read-only. */
+static int stt_sysctl_cc_available(STT_CTL_TABLE *table, int write,
+				   void *buffer, size_t *lenp, loff_t *ppos)
+{
+	char names[STT_CC_ALGOS * STT_CONGESTION_NAME_MAX];
+	struct ctl_table t = {
+		.data	= names,
+		.maxlen	= sizeof(names),
+	};
+	size_t n = 0;
+	int i;
+
+	names[0] = '\0';
+	for (i = 1; i <= STT_CC_ALGOS; i++)
+		n += scnprintf(names + n, sizeof(names) - n, "%s%s",
+			       i > 1 ? " " : "", stt_cc_name(i));
+	return proc_dostring(&t, write, buffer, lenp, ppos);
 }
 
 static const struct ctl_table stt_sysctl_template[] = {
@@ -93,6 +138,21 @@ static const struct ctl_table stt_sysctl_template[] = {
 	STT_SYSCTL(handshake_cookie_threshold, &stt_zero, &stt_half_open_max),
 	STT_SYSCTL(max_half_open, &stt_one, &stt_half_open_max),
 	STT_SYSCTL(handshake_ratelimit, &stt_one, &stt_rate_max),
+	{
+		.procname	= "congestion_control",
+		.data		= (void *)offsetof(struct stt_sysctl,
+						   congestion_control),
+		.maxlen		= STT_CONGESTION_NAME_MAX,
+		.mode		= 0644,
+		.proc_handler	= stt_sysctl_cc,
+	},
+	{
+		/* ->data is unused: it points at the settings' start. */
+		.procname	= "available_congestion_control",
+		.maxlen		= STT_CC_ALGOS * STT_CONGESTION_NAME_MAX,
+		.mode		= 0444,
+		.proc_handler	= stt_sysctl_cc_available,
+	},
 	{ }
 };
 

@@ -201,7 +201,7 @@ void stt_recovery_sent(struct stt_session *s, const struct stt_sent *rec,
 	r->pn = pn;
 	r->time = now;
 	stt_sent_set(s->sent, s->sent_tail++, STT_SENT_INFLIGHT);
-	stt_cc_sent(&s->cc, stt_sent_size(r));
+	stt_cc_sent(&s->cc, stt_sent_size(r), now);
 	if (rec->kind == STT_SENT_DATA && s->pto_probes)
 		s->pto_probes--;
 }
@@ -251,11 +251,12 @@ static void stt_recovery_settle(struct stt_session *s, u32 i,
 
 	stt_sent_set(s->sent, i, to);
 	if (to == STT_SENT_ACKED)
-		stt_cc_acked(&s->cc, stt_sent_size(r), r->pn);
+		stt_cc_acked(&s->cc, stt_sent_size(r), r->pn, s->tx_pn, now,
+			     s->rtt.srtt);
 	else if (to == STT_SENT_LOST)
 		stt_cc_lost(&s->cc, stt_sent_size(r), r->pn, s->tx_pn, now);
 	else
-		stt_cc_probed(&s->cc, stt_sent_size(r));
+		stt_cc_probed(&s->cc, stt_sent_size(r), now);
 	b[*n].rec = *r;
 	b[*n].acked = to == STT_SENT_ACKED;
 	(*n)++;
@@ -382,8 +383,6 @@ struct stt_ack_walk {
 	bool found;		/* some record was newly acknowledged */
 	u64 newest_pn;		/* the largest of them */
 	u64 newest_time;	/* when it was sent */
-	u64 oldest_pn;		/* the smallest of them */
-	u64 oldest_time;	/* when it was sent */
 };
 
 /*
@@ -409,10 +408,6 @@ static void stt_recovery_ack_slice(struct stt_session *s,
 		if (!w->found || r->pn > w->newest_pn) {
 			w->newest_pn = r->pn;
 			w->newest_time = r->time;
-		}
-		if (!w->found || r->pn < w->oldest_pn) {
-			w->oldest_pn = r->pn;
-			w->oldest_time = r->time;
 		}
 		w->found = true;
 		if (r->state == STT_SENT_PROBED) {
@@ -443,17 +438,17 @@ static void stt_recovery_ack_slice(struct stt_session *s,
 }
 
 /*
- * The RTT sample of an ACK frame, from the oldest packet it newly
- * acknowledges (as TCP takes it), whether still in flight or declared lost.
- * Packet numbers are never reused, so the sample is never ambiguous; a
+ * The RTT sample of an ACK frame, from the largest packet it newly
+ * acknowledges (RFC 9002), whether still in flight or declared lost.
+ * Packet numbers are never reused, so the sample is never ambiguous, and a
  * path whose round trip grew past the timeout is learned from the very
- * packets the timeout gave up on; and a packet that came late, behind later
- * ones (reordered, or waiting in a busy CPU's backlog), widens RTTVAR and
- * the time threshold by its delay instead of being declared lost again and
- * again.  The peer's ack delay counts only when that packet is the frame's
- * largest, the one it was measured on.  The timeout's backoff ends (Karn)
- * only with a packet sent after the last timeout fired: until then the
- * estimate may still be catching up.  pn_lock held.
+ * packets the timeout gave up on.  (Not the oldest, as TCP takes it: a
+ * range the peer's ACK frames left out for want of room is reported late,
+ * and its packets would give samples long by seconds.)  The peer's ack
+ * delay counts only when that packet is the frame's largest, the one it
+ * was measured on.  The timeout's backoff ends (Karn) only with a packet
+ * sent after the last timeout fired: until then the estimate may still be
+ * catching up.  pn_lock held.
  */
 static void stt_recovery_sample(struct stt_session *s,
 				const struct stt_frame *f,
@@ -461,10 +456,11 @@ static void stt_recovery_sample(struct stt_session *s,
 {
 	u64 delay = 0;
 
-	if (w->oldest_pn == f->ack.largest)
+	if (w->newest_pn == f->ack.largest)
 		delay = min_t(u64, (u64)f->ack.delay_us * NSEC_PER_USEC,
 			      STT_RTT_MAX_ACK_DELAY);
-	stt_rtt_sample(&s->rtt, now - w->oldest_time, delay);
+	stt_rtt_sample(&s->rtt, now - w->newest_time, delay);
+	stt_cc_rtt_sample(&s->cc, s->rtt.latest);
 	if (w->newest_time >= s->last_pto)
 		s->rto_backoff = 0;
 }
@@ -717,7 +713,8 @@ static void stt_recovery_ack_timer(struct timer_list *t)
 /**
  * stt_recovery_info() - the congestion state for %STT_INFO
  * @s: the session
- * @info: where the window, threshold, bytes in flight and timeout go
+ * @info: where the window, threshold, bytes in flight, timeout and the
+ *	controller's phase and W_max go
  */
 void stt_recovery_info(struct stt_session *s, struct stt_info *info)
 {
@@ -726,6 +723,8 @@ void stt_recovery_info(struct stt_session *s, struct stt_info *info)
 	info->stti_ssthresh = min_t(u64, s->cc.ssthresh, U32_MAX);
 	info->stti_in_flight = min_t(u64, s->cc.in_flight, U32_MAX);
 	info->stti_rto_us = div_u64(stt_recovery_rto(s), NSEC_PER_USEC);
+	info->stti_cc_phase = stt_cc_phase(&s->cc);
+	info->stti_cc_w_max = min_t(u64, stt_cc_w_max(&s->cc), U32_MAX);
 	spin_unlock_bh(&s->pn_lock);
 }
 
@@ -804,7 +803,7 @@ void stt_recovery_forget(struct stt_session *s, u16 id)
 void stt_recovery_init(struct stt_session *s)
 {
 	stt_rtt_init(&s->rtt);
-	stt_cc_init(&s->cc, STT_MIN_DGRAM);
+	stt_cc_init(&s->cc, STT_MIN_DGRAM, s->cc_algo);
 	s->loss_pkts = STT_LOSS_PACKETS;
 	stt_ranges_init(&s->rx_ranges);
 	timer_setup(&s->rtx_timer, stt_recovery_timer, 0);
@@ -848,7 +847,7 @@ void stt_recovery_established(struct stt_session *s, u64 rtt)
 	spin_lock_bh(&s->pn_lock);
 	if (rtt && !s->rtt.srtt)
 		stt_rtt_sample(&s->rtt, rtt, 0);
-	stt_cc_init(&s->cc, s->dgram);
+	stt_cc_init(&s->cc, s->dgram, s->cc_algo);
 	spin_unlock_bh(&s->pn_lock);
 }
 

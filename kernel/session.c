@@ -119,13 +119,16 @@ void stt_session_put(struct stt_session *s)
  * @psk: the pre-shared key
  * @rto_initial_ms: loss recovery's retransmission timeout before the first
  *	RTT sample, ms (%STT_RETRANSMIT_TIMEOUT of the socket it is for)
+ * @cc_algo: its congestion controller, an &enum stt_congestion
+ *	(%STT_CONGESTION of the socket it is for)
  *
  * Return: the session, holding the table's reference and one for the
  * caller, or an ERR_PTR().
  */
 struct stt_session *stt_session_new(struct stt_net *sn, struct stt_endpoint *ep,
 				    const union stt_inaddr *peer, bool client,
-				    const u8 *psk, u32 rto_initial_ms)
+				    const u8 *psk, u32 rto_initial_ms,
+				    u8 cc_algo)
 {
 	struct stt_session *s;
 	int err;
@@ -133,6 +136,7 @@ struct stt_session *stt_session_new(struct stt_net *sn, struct stt_endpoint *ep,
 	s = kzalloc(sizeof(*s), GFP_KERNEL);
 	if (!s)
 		return ERR_PTR(-ENOMEM);
+	s->cc_algo = cc_algo;
 	stt_recovery_init(s);
 	s->sn = sn;
 	s->ep = ep;
@@ -572,8 +576,8 @@ static bool stt_session_connect_match(struct stt_session *s, const void *psk)
 
 /**
  * stt_session_connect() - the session a connecting socket's stream runs on
- * @ssk: the socket; its key, cipher suites and initial retransmission
- *	timeout are used
+ * @ssk: the socket; its key, cipher suites, initial retransmission
+ *	timeout and congestion controller are used
  * @ep: the endpoint to run on, or NULL for any: a socket that did not bind
  *	takes any session to the peer, or starts one on the shared endpoint
  *	(which the caller then holds a reference on)
@@ -591,6 +595,7 @@ struct stt_session *stt_session_connect(struct stt_sock *ssk,
 {
 	struct stt_net *sn = stt_net(sock_net(&ssk->sk));
 	u32 rto_ms = READ_ONCE(ssk->rto_initial_ms);
+	u8 cc = READ_ONCE(ssk->cc_algo);
 	struct stt_session *s;
 	int err;
 
@@ -605,10 +610,10 @@ struct stt_session *stt_session_connect(struct stt_sock *ssk,
 		ep = stt_endpoint_get(sn, &any, NULL);
 		if (IS_ERR(ep))
 			return ERR_CAST(ep);
-		s = stt_session_new(sn, ep, peer, true, ssk->psk, rto_ms);
+		s = stt_session_new(sn, ep, peer, true, ssk->psk, rto_ms, cc);
 		stt_endpoint_put(ep);	/* the session holds its own */
 	} else {
-		s = stt_session_new(sn, ep, peer, true, ssk->psk, rto_ms);
+		s = stt_session_new(sn, ep, peer, true, ssk->psk, rto_ms, cc);
 	}
 	if (IS_ERR(s))
 		return s;

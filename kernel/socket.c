@@ -678,6 +678,7 @@ static void stt_sock_init(struct sock *sk, int type)
 	ssk->max_frame = READ_ONCE(sc->max_frame);
 	ssk->peer_max_frame = ssk->max_frame;
 	ssk->rto_initial_ms = READ_ONCE(sc->rto_initial_ms);
+	ssk->cc_algo = READ_ONCE(sc->congestion_control);
 	INIT_LIST_HEAD(&ssk->session_node);
 	INIT_LIST_HEAD(&ssk->tx_node);
 	INIT_LIST_HEAD(&ssk->accept_list);

@@ -2,10 +2,10 @@
 /*
  * Socket options at level SOL_STT: checking and storing what setsockopt()
  * passes (keys, cipher suites, the stream's label, frame size, priority,
- * coalescing, stream limit and initial retransmission timeout) and answering
- * getsockopt(), including the stream's struct stt_info.  Options at
- * SOL_SOCKET (SO_SNDBUF, SO_RCVBUF, SO_LINGER, SO_RCVTIMEO...) are the socket
- * core's.
+ * coalescing, stream limit, initial retransmission timeout and congestion
+ * controller) and answering getsockopt(), including the stream's struct
+ * stt_info.  Options at SOL_SOCKET (SO_SNDBUF, SO_RCVBUF, SO_LINGER,
+ * SO_RCVTIMEO...) are the socket core's.
  */
 #include <linux/net.h>
 
@@ -72,6 +72,40 @@ static int stt_set_label(struct stt_sock *ssk, sockptr_t optval,
 	return err;
 }
 
+/*
+ * The congestion controller, by name: it is the session's, so it is chosen
+ * before there is one (a listener's applies to the sessions it accepts).
+ */
+static int stt_set_congestion(struct stt_sock *ssk, sockptr_t optval,
+			      unsigned int optlen)
+{
+	char name[STT_CONGESTION_NAME_MAX];
+	int algo, err = 0;
+
+	if (!optlen)
+		return -EINVAL;
+	optlen = min_t(unsigned int, optlen, sizeof(name) - 1);
+	if (copy_from_sockptr(name, optval, optlen))
+		return -EFAULT;
+	name[optlen] = '\0';
+	algo = stt_cc_find(name);
+	if (algo < 0)
+		return algo;
+	lock_sock(&ssk->sk);
+	if (ssk->session)
+		err = -EISCONN;
+	else
+		WRITE_ONCE(ssk->cc_algo, algo);
+	release_sock(&ssk->sk);
+	return err;
+}
+
+/* The controller in force: the session's once there is one. */
+static u8 stt_congestion(const struct stt_sock *ssk)
+{
+	return ssk->session ? ssk->session->cc_algo : ssk->cc_algo;
+}
+
 /* An int option; @val is checked against its range already. */
 static int stt_set_int(struct stt_sock *ssk, int optname, int val)
 {
@@ -122,7 +156,8 @@ static int stt_set_int(struct stt_sock *ssk, int optname, int val)
  * @optlen: the value's length
  *
  * Return: 0, -%ENOPROTOOPT for an unknown option, -%EINVAL for a value out
- * of range, -%EISCONN for an option that must be set before connect().
+ * of range, -%EISCONN for an option that must be set before connect(),
+ * -%ENOENT for an unknown congestion controller.
  */
 int stt_setsockopt(struct socket *sock, int level, int optname,
 		   sockptr_t optval, unsigned int optlen)
@@ -136,6 +171,8 @@ int stt_setsockopt(struct socket *sock, int level, int optname,
 	switch (optname) {
 	case STT_PSK:
 		return stt_set_psk(ssk, optval, optlen);
+	case STT_CONGESTION:
+		return stt_set_congestion(ssk, optval, optlen);
 	case STT_LABEL:
 		return stt_set_label(ssk, optval, optlen);
 	case STT_CIPHER:
@@ -202,6 +239,7 @@ static void stt_info_fill(struct stt_sock *ssk, struct stt_info *info)
 	info->stti_kind = ssk->kind;
 	info->stti_max_frame = ssk->max_frame;
 	info->stti_peer_max_frame = ssk->peer_max_frame;
+	info->stti_congestion = stt_congestion(ssk);
 	if (test_bit(STT_SF_OPEN, &ssk->sflags))
 		info->stti_stream = ssk->stream_id;
 	if (s) {
@@ -250,6 +288,7 @@ int stt_getsockopt(struct socket *sock, int level, int optname,
 	struct stt_sock *ssk = stt_sk(sock->sk);
 	struct sock *sk = sock->sk;
 	char label[STT_LABEL_MAX];
+	char cc[STT_CONGESTION_NAME_MAX] = "";
 	struct stt_info info;
 	const void *src = &info;
 	int len, val, size;
@@ -274,6 +313,11 @@ int stt_getsockopt(struct socket *sock, int level, int optname,
 	case STT_INFO:
 		stt_info_fill(ssk, &info);
 		size = sizeof(info);
+		break;
+	case STT_CONGESTION:
+		strscpy(cc, stt_cc_name(stt_congestion(ssk)), sizeof(cc));
+		src = cc;
+		size = sizeof(cc);
 		break;
 	case STT_CIPHER:
 		val = ssk->suites;

@@ -666,6 +666,7 @@ static struct stt_sock *stt_stream_child(struct stt_session *s,
 	ssk->nodelay = lssk->nodelay;
 	ssk->max_streams = lssk->max_streams;
 	ssk->rto_initial_ms = READ_ONCE(lssk->rto_initial_ms);
+	ssk->cc_algo = READ_ONCE(lssk->cc_algo);
 	ssk->label_len = f->open.label_len;
 	memcpy(ssk->label, f->open.label, f->open.label_len);
 	ssk->snd_max = f->open.window;

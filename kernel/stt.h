@@ -67,6 +67,8 @@
  *	a new one evicts the oldest
  * @handshake_ratelimit: HELLOs per second one source address may have
  *	answered while the namespace is under load
+ * @congestion_control: the congestion controller of a new socket, an
+ *	&enum stt_congestion (the sysctl reads and writes its name)
  *
  * All ints, as the proc handlers want them.  Read with READ_ONCE().
  */
@@ -93,6 +95,7 @@ struct stt_sysctl {
 	int handshake_cookie_threshold;
 	int max_half_open;
 	int handshake_ratelimit;
+	int congestion_control;
 };
 
 /**
@@ -311,6 +314,9 @@ struct stt_handshake;
  * @rto_initial_ms: loss recovery's retransmission timeout before the first
  *	RTT sample, ms: %STT_RETRANSMIT_TIMEOUT of the connecting socket or the
  *	accepting listener, fixed at creation
+ * @cc_algo: its congestion controller, an &enum stt_congestion:
+ *	%STT_CONGESTION of the connecting socket or the accepting listener,
+ *	fixed at creation
  * @tx: the sending key, once derived (RCU)
  * @rx: the receiving key, once derived (RCU)
  * @tx_pn: next protected packet number to send, under @pn_lock
@@ -418,6 +424,7 @@ struct stt_session {
 	unsigned long deadline;
 	unsigned long rto;
 	u32 rto_initial_ms;
+	u8 cc_algo;
 	struct stt_key __rcu *tx;
 	struct stt_key __rcu *rx;
 	u64 tx_pn;
@@ -583,6 +590,7 @@ enum {
  * @max_streams: %STT_MAX_STREAMS, 0 for the sysctl
  * @reset_code: the code of a STREAM_RESET received
  * @rto_initial_ms: %STT_RETRANSMIT_TIMEOUT, ms
+ * @cc_algo: %STT_CONGESTION, an &enum stt_congestion
  * @open_rto: current STREAM_OPEN retransmission timeout, jiffies
  * @open_deadline: jiffies at which an unanswered STREAM_OPEN gives up
  * @tx_node: in stt_session.tx_ready, under its tx_lock
@@ -644,6 +652,7 @@ struct stt_sock {
 	u32 max_streams;
 	u32 reset_code;
 	u32 rto_initial_ms;
+	u8 cc_algo;
 	unsigned long open_rto;
 	unsigned long open_deadline;
 
@@ -824,7 +833,8 @@ void stt_session_net_exit(struct stt_net *sn);
 struct stt_session *stt_session_lookup(struct stt_net *sn, u32 local_id);
 struct stt_session *stt_session_new(struct stt_net *sn, struct stt_endpoint *ep,
 				    const union stt_inaddr *peer, bool client,
-				    const u8 *psk, u32 rto_initial_ms);
+				    const u8 *psk, u32 rto_initial_ms,
+				    u8 cc_algo);
 struct stt_session *stt_session_find_hello(struct stt_net *sn,
 					   struct stt_endpoint *ep,
 					   const union stt_inaddr *peer,

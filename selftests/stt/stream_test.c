@@ -410,6 +410,144 @@ TEST_F_TIMEOUT(pair, limits_and_sysctls, 120)
 	close(a2);
 }
 
+/* A string sysctl of this namespace: 0, or -errno. */
+static int sysctl_str(const char *name, const char *val, char *out, size_t n)
+{
+	char path[128];
+	ssize_t got;
+	int fd, rc = 0;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/stt/%s", name);
+	fd = open(path, val ? O_WRONLY : O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	if (val) {
+		if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
+			rc = -errno;
+	} else {
+		got = read(fd, out, n - 1);
+		if (got < 0)
+			rc = -errno;
+		else
+			out[got] = '\0';
+	}
+	close(fd);
+	return rc;
+}
+
+static int get_cc(int fd, char *name)
+{
+	socklen_t len = STT_CONGESTION_NAME_MAX;
+
+	memset(name, 'x', STT_CONGESTION_NAME_MAX);
+	return getsockopt(fd, SOL_STT, STT_CONGESTION, name, &len) ? -errno :
+	       (int)len;
+}
+
+static int info_of(int fd, struct stt_info *info)
+{
+	socklen_t len = sizeof(*info);
+
+	memset(info, 0xff, sizeof(*info));
+	return getsockopt(fd, SOL_STT, STT_INFO, info, &len) ? -errno :
+	       (int)len;
+}
+
+/*
+ * The congestion controller: the sysctl's default (cubic) for a new socket,
+ * chosen per socket by name before connect(), the session's once connected
+ * (a session joined keeps its own), each node's session its own socket's,
+ * and STT_INFO reporting it.
+ */
+TEST_F_TIMEOUT(pair, congestion_control, 120)
+{
+	char name[STT_CONGESTION_NAME_MAX], buf[64];
+	static const char longname[] = "cubiccubiccubiccubic";
+	struct stt_info info;
+	int c, c2, a, a2;
+	socklen_t len;
+
+	ASSERT_EQ(0, sysctl_str("congestion_control", NULL, buf, sizeof(buf)));
+	EXPECT_STREQ("cubic\n", buf);
+	ASSERT_EQ(0, sysctl_str("available_congestion_control", NULL, buf,
+				sizeof(buf)));
+	EXPECT_STREQ("newreno cubic\n", buf);
+	EXPECT_EQ(-ENOENT, sysctl_str("congestion_control", "reno", NULL, 0));
+	EXPECT_EQ(-EACCES, sysctl_str("available_congestion_control", "cubic",
+				      NULL, 0));
+	c = stt_sock(SOCK_STREAM);
+	ASSERT_LE(0, c);
+	EXPECT_EQ(STT_CONGESTION_NAME_MAX, get_cc(c, name));
+	EXPECT_STREQ("cubic", name);
+
+	/* The sysctl sets the default of sockets made afterwards. */
+	ASSERT_EQ(0, sysctl_str("congestion_control", "newreno\n", NULL, 0));
+	ASSERT_EQ(0, sysctl_str("congestion_control", NULL, buf, sizeof(buf)));
+	EXPECT_STREQ("newreno\n", buf);
+	EXPECT_EQ(STT_CONGESTION_NAME_MAX, get_cc(c, name));
+	EXPECT_STREQ("cubic", name);
+	c2 = stt_sock(SOCK_STREAM);
+	ASSERT_LE(0, c2);
+	EXPECT_EQ(STT_CONGESTION_NAME_MAX, get_cc(c2, name));
+	EXPECT_STREQ("newreno", name);
+	ASSERT_LT(0, info_of(c2, &info));
+	EXPECT_EQ(STT_CONGESTION_NEWRENO, info.stti_congestion);
+	EXPECT_EQ(0, info.stti_cc_phase);
+
+	/* Per socket, by name, with or without its NUL. */
+	EXPECT_EQ(0, setsockopt(c, SOL_STT, STT_CONGESTION, "newreno", 7));
+	EXPECT_EQ(STT_CONGESTION_NAME_MAX, get_cc(c, name));
+	EXPECT_STREQ("newreno", name);
+	EXPECT_EQ(0, setsockopt(c2, SOL_STT, STT_CONGESTION, "cubic", 6));
+	EXPECT_EQ(-1, setsockopt(c, SOL_STT, STT_CONGESTION, "bbr", 3));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(-1, setsockopt(c, SOL_STT, STT_CONGESTION, longname,
+				 sizeof(longname)));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(-1, setsockopt(c, SOL_STT, STT_CONGESTION, "cubic", 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(STT_CONGESTION_NAME_MAX, get_cc(c, name));
+	EXPECT_STREQ("newreno", name);
+
+	/* connect() makes the session with the socket's: then it is fixed. */
+	ASSERT_EQ(0, do_connect(c, &self->srv_addr));
+	a = accept(self->srv, NULL, NULL);
+	ASSERT_LE(0, a);
+	EXPECT_EQ(-1, setsockopt(c, SOL_STT, STT_CONGESTION, "cubic", 5));
+	EXPECT_EQ(EISCONN, errno);
+	ASSERT_EQ(sizeof(info), info_of(c, &info));
+	EXPECT_EQ(STT_INFO_VERSION, info.stti_version);
+	EXPECT_EQ(3, info.stti_version);
+	EXPECT_EQ(STT_CONGESTION_NEWRENO, info.stti_congestion);
+	EXPECT_EQ(STT_CC_PHASE_SLOW_START, info.stti_cc_phase);
+	EXPECT_EQ(0, info.stti_reserved2);
+	EXPECT_EQ(0, info.stti_cc_w_max);
+	/* The other node's session is its listener's: the default, cubic. */
+	EXPECT_EQ(STT_CONGESTION_NAME_MAX, get_cc(a, name));
+	EXPECT_STREQ("cubic", name);
+	ASSERT_EQ(sizeof(info), info_of(a, &info));
+	EXPECT_EQ(STT_CONGESTION_CUBIC, info.stti_congestion);
+	EXPECT_EQ(STT_CC_PHASE_SLOW_START, info.stti_cc_phase);
+
+	/* A stream that joins the session gets the session's. */
+	ASSERT_EQ(0, do_connect(c2, &self->srv_addr));
+	a2 = accept(self->srv, NULL, NULL);
+	ASSERT_LE(0, a2);
+	EXPECT_EQ(STT_CONGESTION_NAME_MAX, get_cc(c2, name));
+	EXPECT_STREQ("newreno", name);
+	ASSERT_EQ(sizeof(info), info_of(c2, &info));
+	EXPECT_EQ(STT_CONGESTION_NEWRENO, info.stti_congestion);
+
+	/* An old program's shorter struct gets what it asked for. */
+	len = offsetof(struct stt_info, stti_congestion);
+	ASSERT_EQ(0, getsockopt(c, SOL_STT, STT_INFO, &info, &len));
+	EXPECT_EQ(offsetof(struct stt_info, stti_congestion), len);
+	close(c);
+	close(c2);
+	close(a);
+	close(a2);
+}
+
 /* Both peers open streams on the one session between them. */
 TEST_F_TIMEOUT(pair, both_peers_open_streams, 120)
 {

@@ -142,7 +142,7 @@
 /**
  * define STT_INFO_VERSION - the &struct stt_info layout this header describes
  */
-#define STT_INFO_VERSION	2
+#define STT_INFO_VERSION	3
 
 /**
  * enum stt_state - a stream's state in &struct stt_info
@@ -197,6 +197,15 @@ enum stt_state {
  *	lost (version 2)
  * @stti_rto_us: the session's current retransmission timeout, in
  *	microseconds (version 2)
+ * @stti_congestion: the session's congestion controller, an
+ *	&enum stt_congestion; before connect(), the one the socket would use
+ *	(version 3)
+ * @stti_cc_phase: where the session's controller is, an
+ *	&enum stt_cc_phase; 0 without a session (version 3)
+ * @stti_reserved2: zero
+ * @stti_cc_w_max: CUBIC's W_max, the congestion window before the last
+ *	reduction, in bytes; 0 for NewReno, or before CUBIC knows one
+ *	(version 3)
  *
  * getsockopt() copies at most the length it is given and returns the length
  * it copied, so that old programs keep working with newer kernels.
@@ -229,6 +238,10 @@ struct stt_info {
 	__u32	stti_ssthresh;
 	__u32	stti_in_flight;
 	__u32	stti_rto_us;
+	__u8	stti_congestion;
+	__u8	stti_cc_phase;
+	__u16	stti_reserved2;
+	__u32	stti_cc_w_max;
 };
 
 /**
@@ -251,6 +264,55 @@ struct stt_info {
 #define STT_RETRANSMIT_TIMEOUT_MIN	1
 /** define STT_RETRANSMIT_TIMEOUT_MAX - largest initial timeout, in ms */
 #define STT_RETRANSMIT_TIMEOUT_MAX	60000
+
+/**
+ * define STT_CONGESTION - socket option choosing the session's congestion control
+ *
+ * The controller's name, a string (like %TCP_CONGESTION):
+ * ``setsockopt(fd, SOL_STT, STT_CONGESTION, "cubic", 5)``; a terminating NUL
+ * may be included.  ``"cubic"`` is CUBIC (RFC 9438) with HyStart++ (RFC 9406)
+ * in its first slow start, ``"newreno"`` is NewReno (RFC 9002 section 7).
+ * The default is the sysctl ``net.stt.congestion_control`` as it was when
+ * the socket was made, and an accepted stream takes its listener's.  An
+ * unknown name fails with %ENOENT.
+ *
+ * Congestion control belongs to the session, which all streams between the
+ * two nodes share: a session that connect() on this socket creates, or that
+ * a listener with it accepts, uses the socket's controller for its whole
+ * life.  connect() that joins a session that exists already leaves it the
+ * controller it has.  Setting the option after connect() fails with
+ * %EISCONN; on a listener it applies to the sessions accepted afterwards.
+ * Reading it returns the name, NUL-padded to at most
+ * %STT_CONGESTION_NAME_MAX bytes, of the session's controller once the
+ * socket has a session, else of the socket's.
+ */
+#define STT_CONGESTION		11
+/** define STT_CONGESTION_NAME_MAX - room for a controller's name and its NUL */
+#define STT_CONGESTION_NAME_MAX	16
+
+/**
+ * enum stt_congestion - the congestion controllers, as %STT_INFO numbers them
+ * @STT_CONGESTION_NEWRENO: NewReno, named ``"newreno"``
+ * @STT_CONGESTION_CUBIC: CUBIC with HyStart++, named ``"cubic"``
+ */
+enum stt_congestion {
+	STT_CONGESTION_NEWRENO = 1,
+	STT_CONGESTION_CUBIC = 2,
+};
+
+/**
+ * enum stt_cc_phase - where a session's congestion controller is
+ * @STT_CC_PHASE_SLOW_START: slow start: the window grows by what is
+ *	acknowledged
+ * @STT_CC_PHASE_CONSERVATIVE: HyStart++'s conservative slow start (CUBIC's
+ *	first slow start, after the RTT rose): a quarter of that
+ * @STT_CC_PHASE_AVOIDANCE: congestion avoidance (or a recovery period)
+ */
+enum stt_cc_phase {
+	STT_CC_PHASE_SLOW_START = 1,
+	STT_CC_PHASE_CONSERVATIVE = 2,
+	STT_CC_PHASE_AVOIDANCE = 3,
+};
 
 /**
  * define STT_STREAM_ANY - stream id that asks the kernel to assign one

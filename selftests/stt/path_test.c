@@ -177,9 +177,9 @@ static long long transfer(struct __test_metadata *_metadata, int lfd,
 
 /*
  * The session's round trip grows a thousandfold mid-transfer: STT_INFO's
- * srtt follows it, and the transfer after the jump takes at most three
- * times as long as the same transfer on a session that started on the
- * delayed path.
+ * srtt follows it (at least 0.8 of the new round trip), and the transfer
+ * after the jump takes at most three times as long as the same transfer on
+ * a session that started on the delayed path.
  */
 TEST_F_TIMEOUT(path, rtt_jump_is_learned, 600)
 {
@@ -197,8 +197,11 @@ TEST_F_TIMEOUT(path, rtt_jump_is_learned, 600)
 	TH_LOG("then srtt %u us, rttvar %u us, rto %u us, cwnd %u",
 	       in.stti_srtt_us, in.stti_rttvar_us, in.stti_rto_us,
 	       in.stti_cwnd);
+	/*
+	 * No upper bound: a busy guest queues packets in its backlogs for
+	 * hundreds of milliseconds, which the estimate rightly includes.
+	 */
 	EXPECT_LE(rtt_us * 8 / 10, in.stti_srtt_us);
-	EXPECT_GE(rtt_us * 3, in.stti_srtt_us);
 	TH_LOG("lost %lld, of them spurious %lld, rto_fired %lld, retransmits %lld",
 	       stat_in("stt-b", "packets_lost"),
 	       stat_in("stt-b", "packets_lost_spurious"),

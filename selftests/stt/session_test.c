@@ -209,6 +209,7 @@ TEST_F_TIMEOUT(pair, no_listener_endpoint, 60)
 {
 	struct sockaddr_stt sa = self->srv_addr;
 	int bound, fd = stt_socket_key(key_a);
+	long long refused;
 	double t0;
 
 	sa.sstt_port = htons(PORT + 2);
@@ -219,7 +220,13 @@ TEST_F_TIMEOUT(pair, no_listener_endpoint, 60)
 	t0 = now_s();
 	EXPECT_EQ(ECONNREFUSED, do_connect(fd, &sa));
 	EXPECT_GT(2.0, now_s() - t0);
-	EXPECT_EQ(1, stat_in("stt-a", "handshakes_refused"));
+	/*
+	 * Each HELLO that arrives gets its REJECT; a slow guest may have sent
+	 * HELLO again before the first REJECT came back.
+	 */
+	refused = stat_in("stt-a", "handshakes_refused");
+	EXPECT_LE(1, refused);
+	EXPECT_GE(1 + stat_in("stt-b", "handshake_retransmits"), refused);
 	close(bound);
 	close(fd);
 }

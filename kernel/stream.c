@@ -269,7 +269,7 @@ static int stt_stream_pick_id(struct stt_session *s)
 	return -ENOSR;
 }
 
-static void stt_stream_send_open(struct stt_sock *ssk)
+static void stt_stream_send_open(struct stt_session *s, struct stt_sock *ssk)
 {
 	struct stt_frame f = {
 		.type = STT_FRAME_STREAM_OPEN,
@@ -284,13 +284,14 @@ static void stt_stream_send_open(struct stt_sock *ssk)
 		},
 	};
 
-	stt_stream_send_ctl(ssk->session, &f);
+	stt_stream_send_ctl(s, &f);
 }
 
 /**
  * stt_stream_open() - open a stream on an established session
  * @s: the session
- * @ssk: the connecting socket, waiting to open (%STT_SF_WANT_OPEN) on @s
+ * @ssk: the connecting socket, waiting to open (%STT_SF_WANT_OPEN) on @s,
+ *	and attached to it
  * @want: the stream id asked for, or %STT_STREAM_ANY
  *
  * Enters the stream in the table and sends STREAM_OPEN; the caller waits
@@ -319,21 +320,32 @@ int stt_stream_open(struct stt_session *s, struct stt_sock *ssk, u16 want)
 	}
 	id = want ? want : stt_stream_pick_id(s);
 	err = id < 0 ? id : stt_stream_insert(s, ssk, id, stt_stream_limit(s, ssk));
+	if (!err) {
+		/*
+		 * Set up before the lock goes.  From then on close() (with
+		 * SO_LINGER 0), a failed connect() or the session's close may
+		 * take the stream out again while we run here without the
+		 * socket lock, and stt_stream_remove_from() must find all of
+		 * it to undo: OPENING and the open's timer set after it would
+		 * outlive the stream.  The socket is attached to @s already
+		 * (by connect(), until it cancels the open); attaching it here
+		 * put one that had just left the table back on the session's
+		 * list, where it stayed after it was freed.
+		 */
+		ssk->rcv_adv = stt_stream_first_window(ssk);
+		set_bit(STT_SF_OPENING, &ssk->sflags);
+		ssk->open_rto = msecs_to_jiffies(READ_ONCE(ssk->rto_initial_ms));
+		ssk->open_deadline = jiffies +
+			msecs_to_jiffies(READ_ONCE(s->sn->sysctl.handshake_timeout_ms));
+		sk_reset_timer(sk, &sk->sk_timer,
+			       min(jiffies + ssk->open_rto, ssk->open_deadline));
+	}
 	xa_unlock_bh(&s->streams);
 	if (err)
 		return err;
 
-	ssk->rcv_adv = stt_stream_first_window(ssk);
-	set_bit(STT_SF_OPENING, &ssk->sflags);
-	stt_session_attach(s, ssk);
-
-	stt_stream_send_open(ssk);
+	stt_stream_send_open(s, ssk);
 	STT_INC(s->sn, STREAMS_OPENED);
-	ssk->open_rto = msecs_to_jiffies(READ_ONCE(ssk->rto_initial_ms));
-	ssk->open_deadline = jiffies +
-		msecs_to_jiffies(READ_ONCE(s->sn->sysctl.handshake_timeout_ms));
-	sk_reset_timer(sk, &sk->sk_timer,
-		       min(jiffies + ssk->open_rto, ssk->open_deadline));
 	/* A session budget above the initial window is granted early. */
 	stt_stream_session_window(s, false);
 	return 0;
@@ -361,7 +373,7 @@ void stt_stream_timer(struct timer_list *t)
 			WRITE_ONCE(sk->sk_err, ETIMEDOUT);
 			sk_error_report(sk);
 		} else {
-			stt_stream_send_open(ssk);
+			stt_stream_send_open(ssk->session, ssk);
 			STT_INC(ssk->session->sn, STREAM_OPEN_RETRANSMITS);
 			if (ssk->open_rto < 2 * HZ)
 				ssk->open_rto = min_t(unsigned long,
@@ -760,18 +772,24 @@ static void stt_stream_rcv_open(struct stt_session *s,
 		goto refuse_put;
 	}
 
+	/*
+	 * Attached before it enters the table: the session's close may take
+	 * it out again (and detach it) as soon as it is in, and attaching it
+	 * after that would leave it on the session's list once it is freed.
+	 */
+	set_bit(STT_SF_OPEN, &ssk->sflags);
+	set_bit(STT_SF_PEER_OPENED, &ssk->sflags);
+	ssk->sk.sk_state = TCP_ESTABLISHED;
+	stt_session_attach(s, ssk);
 	xa_lock_bh(&s->streams);
 	err = stt_stream_insert(s, ssk, id, stt_stream_limit(s, stt_sk(lsk)));
 	xa_unlock_bh(&s->streams);
 	if (err) {
 		code = err == -ENOSR ? STT_RESET_TOO_MANY : STT_RESET_COLLISION;
+		stt_session_detach(s, ssk);
 		sock_put(&ssk->sk);	/* frees it, and its session reference */
 		goto refuse_put;
 	}
-	set_bit(STT_SF_OPEN, &ssk->sflags);
-	set_bit(STT_SF_PEER_OPENED, &ssk->sflags);
-	ssk->sk.sk_state = TCP_ESTABLISHED;
-	stt_session_attach(s, ssk);
 
 	/*
 	 * Into the accept queue, whose reference is the allocation's, unless

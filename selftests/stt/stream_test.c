@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <time.h>
@@ -485,16 +486,38 @@ static int connect_end(int fd)
 	return err;
 }
 
+/* a's opens, each right behind b's of the same id, however slow b is. */
+struct same_ids {
+	int fd[SAME_IDS];
+	int err[SAME_IDS];
+	struct sockaddr_stt to;
+	int b_done;
+};
+
+static void *same_ids_a(void *arg)
+{
+	struct same_ids *x = arg;
+	int i;
+
+	for (i = 0; i < SAME_IDS; i++) {
+		while (__atomic_load_n(&x->b_done, __ATOMIC_ACQUIRE) <= i)
+			sched_yield();
+		x->err[i] = connect_nb(x->fd[i], x->to, SAME_ID0 + i);
+	}
+	return NULL;
+}
+
 TEST_F_TIMEOUT(pair, both_nodes_open_the_same_ids, 120)
 {
-	int c[SAME_IDS], s[SAME_IDS], s_err[SAME_IDS], acc[SAME_IDS];
-	int lb, cb, ab, i, n, wire = 0;
-	struct pollfd watch[2];
+	struct same_ids a = { .to = self->b_addr };
+	int c[SAME_IDS], acc[SAME_IDS], lb, cb, ab, i, n, wire = 0;
 	unsigned char buf[4096], got[4096];
+	struct timeval tmo = { .tv_sec = 20 };
+	struct pollfd watch[2];
 	struct sockaddr_stt nm;
 	socklen_t len = sizeof(nm);
-	struct timeval tmo = { .tv_sec = 20 };
 	unsigned int seen = 0;
+	pthread_t th;
 	long long t0;
 
 	if (variant->v6)
@@ -512,32 +535,38 @@ TEST_F_TIMEOUT(pair, both_nodes_open_the_same_ids, 120)
 	ab = accept(self->srv, NULL, NULL);
 	ASSERT_LE(0, ab);
 
-	/* Every id by b, then by a: a's opens leave before b's arrive. */
-	t0 = ms_now();
 	for (i = 0; i < SAME_IDS; i++) {
 		c[i] = stt_sock(SOCK_STREAM);
 		ASSERT_EQ(0, bind(c[i], (struct sockaddr *)&self->b_addr,
 				  sizeof(self->b_addr)));
-		ASSERT_EQ(EINPROGRESS, connect_nb(c[i], self->srv_addr,
-						  SAME_ID0 + i));
 	}
 	ASSERT_EQ(0, stt_enter("stt-a"));
-	for (i = 0; i < SAME_IDS; i++) {
-		s[i] = stt_sock(SOCK_STREAM);
-		s_err[i] = connect_nb(s[i], self->b_addr, SAME_ID0 + i);
-		/* b's open may have arrived already: the id is in use. */
-		ASSERT_TRUE(s_err[i] == EINPROGRESS || s_err[i] == EADDRINUSE);
-		wire += s_err[i] == EINPROGRESS;
-	}
+	for (i = 0; i < SAME_IDS; i++)
+		ASSERT_LE(0, a.fd[i] = stt_sock(SOCK_STREAM));
 	ASSERT_EQ(0, stt_enter("stt-b"));
+
+	/* Every id by b, and by a right behind: before b's open arrives. */
+	t0 = ms_now();
+	ASSERT_EQ(0, pthread_create(&th, NULL, same_ids_a, &a));
+	for (i = 0; i < SAME_IDS; i++) {
+		EXPECT_EQ(EINPROGRESS, connect_nb(c[i], self->srv_addr,
+						  SAME_ID0 + i));
+		__atomic_store_n(&a.b_done, i + 1, __ATOMIC_RELEASE);
+	}
+	pthread_join(th, NULL);
+	for (i = 0; i < SAME_IDS; i++) {
+		/* b's open may have arrived already: the id is in use. */
+		EXPECT_TRUE(a.err[i] == EINPROGRESS || a.err[i] == EADDRINUSE);
+		wire += a.err[i] == EINPROGRESS;
+	}
 	TH_LOG("64 opens in %lld ms; %d of a's went on the wire",
 	       ms_now() - t0, wire);
 
 	for (i = 0; i < SAME_IDS; i++) {
 		EXPECT_EQ(0, connect_end(c[i])) TH_LOG("b's id %d", SAME_ID0 + i);
-		if (s_err[i] == EINPROGRESS)
-			s_err[i] = connect_end(s[i]);
-		EXPECT_EQ(EADDRINUSE, s_err[i]) TH_LOG("a's id %d", SAME_ID0 + i);
+		if (a.err[i] == EINPROGRESS)
+			a.err[i] = connect_end(a.fd[i]);
+		EXPECT_EQ(EADDRINUSE, a.err[i]) TH_LOG("a's id %d", SAME_ID0 + i);
 	}
 	for (i = 0; i < SAME_IDS; i++) {
 		watch[0] = (struct pollfd){ .fd = self->srv, .events = POLLIN };
@@ -594,7 +623,7 @@ TEST_F_TIMEOUT(pair, both_nodes_open_the_same_ids, 120)
 
 	for (i = 0; i < SAME_IDS; i++) {
 		close(c[i]);
-		close(s[i]);
+		close(a.fd[i]);
 		close(acc[i]);
 	}
 	close(cb);

@@ -322,15 +322,23 @@ int stt_stream_open(struct stt_session *s, struct stt_sock *ssk, u16 want)
 	/* Open numbers are never used twice: 2^32 opens end a session's. */
 	if (id >= 0 && s->open_next > U32_MAX)
 		id = -ENOSR;
+	/*
+	 * Opening before the table shows it: the peer's open of the same id,
+	 * arriving on another CPU, must find a collision, not a stream of
+	 * ours that it would take for finished.
+	 */
+	ssk->rcv_adv = stt_stream_first_window(ssk);
+	ssk->open_nr = s->open_next;
+	set_bit(STT_SF_OPENING, &ssk->sflags);
 	err = id < 0 ? id : stt_stream_insert(s, ssk, id, stt_stream_limit(s, ssk));
-	if (!err)
-		ssk->open_nr = s->open_next++;
+	if (err)
+		clear_bit(STT_SF_OPENING, &ssk->sflags);
+	else
+		s->open_next++;
 	xa_unlock_bh(&s->streams);
 	if (err)
 		return err;
 
-	ssk->rcv_adv = stt_stream_first_window(ssk);
-	set_bit(STT_SF_OPENING, &ssk->sflags);
 	stt_session_attach(s, ssk);
 
 	stt_stream_send_open(ssk);

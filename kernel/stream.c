@@ -340,6 +340,9 @@ int stt_stream_open(struct stt_session *s, struct stt_sock *ssk, u16 want)
 		return err;
 
 	stt_session_attach(s, ssk);
+	/* The peer's open of the id collided with it already: no need. */
+	if (!test_bit(STT_SF_OPENING, &ssk->sflags))
+		return 0;
 
 	stt_stream_send_open(ssk);
 	STT_INC(s->sn, STREAMS_OPENED);

@@ -208,7 +208,8 @@ static int stt_fixed_decode(const u8 *b, struct stt_frame *f)
 		if (stt_get16(b + 6))
 			return -EINVAL;
 		f->open.window = stt_get32(b + 8);
-		f->open.label_len = b[12];
+		f->open.number = stt_get32(b + 12);
+		f->open.label_len = b[16];
 		f->open.label = b + STT_STREAM_OPEN_MIN_LEN;
 		break;
 	case STT_FRAME_DATA:
@@ -296,7 +297,8 @@ static void stt_fixed_encode(u8 *b, const struct stt_frame *f)
 		b[3] = f->open.priority;
 		stt_put16(b + 4, f->open.max_frame);
 		stt_put32(b + 8, f->open.window);
-		b[12] = f->open.label_len;
+		stt_put32(b + 12, f->open.number);
+		b[16] = f->open.label_len;
 		break;
 	case STT_FRAME_DATA:
 		stt_put16(b, f->data.stream);

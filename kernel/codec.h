@@ -99,6 +99,7 @@ struct stt_frame {
 			u8 kind, priority;
 			u16 max_frame;
 			u32 window;
+			u32 number;
 			u8 label_len;
 			const u8 *label;
 		} open;

@@ -226,6 +226,7 @@ static const char * const stt_stat_names[STT_STAT_MAX] = {
 	[STT_STAT_STREAMS_REFUSED]           = "streams_refused",
 	[STT_STAT_STREAMS_REFUSED_BY_PEER]   = "streams_refused_by_peer",
 	[STT_STAT_STREAM_OPEN_RETRANSMITS]   = "stream_open_retransmits",
+	[STT_STAT_STREAM_OPEN_STALE]         = "stream_open_stale",
 	[STT_STAT_STREAMS_RESET_IN]          = "streams_reset_in",
 	[STT_STAT_STREAMS_RESET_OUT]         = "streams_reset_out",
 	[STT_STAT_STREAM_WINDOW_BLOCKED]     = "stream_window_blocked",

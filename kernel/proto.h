@@ -65,7 +65,7 @@
 #define STT_ACK_RANGE_LEN	(4 + 4)
 #define STT_NACK_MIN_LEN	2
 #define STT_NACK_RANGE_LEN	(8 + 4)
-#define STT_STREAM_OPEN_MIN_LEN	(2 + 1 + 1 + 2 + 2 + 4 + 1)
+#define STT_STREAM_OPEN_MIN_LEN	(2 + 1 + 1 + 2 + 2 + 4 + 4 + 1)
 #define STT_DATA_HDR_LEN	(2 + 1 + 1 + 8 + 2)
 #define STT_STREAM_FIN_LEN	(2 + 8)
 #define STT_STREAM_RESET_LEN	(2 + 4 + 8)
@@ -108,6 +108,13 @@
 /* STREAM_OPEN stream kinds. */
 #define STT_KIND_BYTES		1	/* SOCK_STREAM */
 #define STT_KIND_MESSAGES	2	/* SOCK_SEQPACKET */
+
+/*
+ * STREAM_OPEN open numbers: a receiver remembers which of the peer's opens
+ * it has dealt with, the highest and the STT_OPEN_WINDOW - 1 below it (the
+ * window of struct stt_replay); an open further below is a late copy.
+ */
+#define STT_OPEN_WINDOW		2048
 
 /* REJECT reasons. */
 #define STT_REJECT_NO_LISTENER	1

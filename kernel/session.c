@@ -163,6 +163,7 @@ struct stt_session *stt_session_new(struct stt_net *sn, struct stt_endpoint *ep,
 	s->local = ep->local;
 	stt_rekey_setup(s);
 	stt_replay_init(&s->replay);
+	stt_replay_init(&s->peer_opens);
 	s->state = client ? STT_SS_HELLO_SENT : STT_SS_CHALLENGED;
 
 	/*

@@ -255,14 +255,15 @@ static int stt_listen(struct socket *sock, int backlog)
 	int err;
 
 	lock_sock(sk);
+	/* Connected, connecting or accepted (bound or not): as for TCP. */
+	err = -EINVAL;
+	if (ssk->session)
+		goto out;
 	err = -EDESTADDRREQ;
 	if (!ssk->ep)
 		goto out;
 	err = -ENOKEY;
 	if (!ssk->psk_set)
-		goto out;
-	err = -EINVAL;
-	if (ssk->session)
 		goto out;
 
 	sn = ssk->ep->sn;

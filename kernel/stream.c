@@ -279,6 +279,7 @@ static void stt_stream_send_open(struct stt_session *s, struct stt_sock *ssk)
 			.priority = READ_ONCE(ssk->priority),
 			.max_frame = ssk->max_frame,
 			.window = min_t(u64, ssk->rcv_adv, U32_MAX),
+			.number = ssk->open_nr,
 			.label_len = ssk->label_len,
 			.label = ssk->label,
 		},
@@ -319,21 +320,33 @@ int stt_stream_open(struct stt_session *s, struct stt_sock *ssk, u16 want)
 		return 0;
 	}
 	id = want ? want : stt_stream_pick_id(s);
+	/* Open numbers are never used twice: 2^32 opens end a session's. */
+	if (id >= 0 && s->open_next > U32_MAX)
+		id = -ENOSR;
+	/*
+	 * Opening before the table shows it: the peer's open of the same id,
+	 * arriving on another CPU, must find a collision, not a stream of
+	 * ours that it would take for finished.
+	 */
+	ssk->rcv_adv = stt_stream_first_window(ssk);
+	ssk->open_nr = s->open_next;
+	set_bit(STT_SF_OPENING, &ssk->sflags);
 	err = id < 0 ? id : stt_stream_insert(s, ssk, id, stt_stream_limit(s, ssk));
-	if (!err) {
+	if (err) {
+		clear_bit(STT_SF_OPENING, &ssk->sflags);
+	} else {
+		s->open_next++;
 		/*
 		 * Set up before the lock goes.  From then on close() (with
 		 * SO_LINGER 0), a failed connect() or the session's close may
 		 * take the stream out again while we run here without the
 		 * socket lock, and stt_stream_remove_from() must find all of
-		 * it to undo: OPENING and the open's timer set after it would
-		 * outlive the stream.  The socket is attached to @s already
-		 * (by connect(), until it cancels the open); attaching it here
-		 * put one that had just left the table back on the session's
-		 * list, where it stayed after it was freed.
+		 * it to undo: the open's timer set after it would outlive the
+		 * stream.  The socket is attached to @s already (by connect(),
+		 * until it cancels the open); attaching it here put one that
+		 * had just left the table back on the session's list, where
+		 * it stayed after it was freed.
 		 */
-		ssk->rcv_adv = stt_stream_first_window(ssk);
-		set_bit(STT_SF_OPENING, &ssk->sflags);
 		ssk->open_rto = msecs_to_jiffies(READ_ONCE(ssk->rto_initial_ms));
 		ssk->open_deadline = jiffies +
 			msecs_to_jiffies(READ_ONCE(s->sn->sysctl.handshake_timeout_ms));
@@ -343,6 +356,10 @@ int stt_stream_open(struct stt_session *s, struct stt_sock *ssk, u16 want)
 	xa_unlock_bh(&s->streams);
 	if (err)
 		return err;
+
+	/* The peer's open of the id collided with it already: no need. */
+	if (!test_bit(STT_SF_OPENING, &ssk->sflags))
+		return 0;
 
 	stt_stream_send_open(s, ssk);
 	STT_INC(s->sn, STREAMS_OPENED);
@@ -681,12 +698,51 @@ static struct stt_sock *stt_stream_child(struct stt_session *s,
 	ssk->cc_algo = READ_ONCE(lssk->cc_algo);
 	ssk->label_len = f->open.label_len;
 	memcpy(ssk->label, f->open.label, f->open.label_len);
+	ssk->open_nr = f->open.number;
 	ssk->snd_max = f->open.window;
 	ssk->snd_win0 = f->open.window;
 	ssk->rcv_adv = stt_stream_first_window(ssk);
 	refcount_inc(&s->refs);
 	ssk->session = s;
 	return ssk;
+}
+
+/*
+ * Which open a STREAM_OPEN is (Documentation/wire.rst, "Which open a
+ * STREAM_OPEN is"): a copy of the one that made the stream we hold under
+ * its id, a late copy of one dealt with already, or a new one.  Returns the
+ * stream to take out of the table for a new one (with a reference), NULL
+ * for none, or an error pointer when the frame is done with.
+ */
+static struct stt_sock *stt_stream_open_which(struct stt_session *s,
+					      const struct stt_frame *f)
+{
+	struct stt_sock *old = stt_stream_lookup(s, f->open.stream);
+	bool mine, fresh;
+
+	BUILD_BUG_ON(STT_OPEN_WINDOW != STT_REPLAY_WINDOW);
+	mine = old && !test_bit(STT_SF_PEER_OPENED, &old->sflags);
+	if (old && !mine && old->open_nr == f->open.number) {
+		/* The peer sends it again: our answer was lost, or is late. */
+		stt_stream_send_window(old, true);
+		sock_put(&old->sk);
+		return ERR_PTR(-EALREADY);
+	}
+	xa_lock_bh(&s->streams);
+	fresh = stt_replay_accept(&s->peer_opens, f->open.number);
+	xa_unlock_bh(&s->streams);
+	if (!fresh || (mine && s->client)) {
+		/*
+		 * A late copy; or the server opened this id at once with us,
+		 * and the client's open wins (the server refuses its own when
+		 * ours arrives): either way its copies are late from now on.
+		 */
+		STT_INC(s->sn, STREAM_OPEN_STALE);
+		if (old)
+			sock_put(&old->sk);
+		return ERR_PTR(-EALREADY);
+	}
+	return old;
 }
 
 /*
@@ -706,28 +762,20 @@ static void stt_stream_rcv_open(struct stt_session *s,
 	u32 code = 0;
 	int err;
 
-	old = stt_stream_lookup(s, id);
-	if (old && test_bit(STT_SF_PEER_OPENED, &old->sflags) &&
-	    !READ_ONCE(old->rcv_nxt) &&
-	    !test_bit(STT_SF_FIN_RCVD, &old->sflags)) {
-		/* The peer sends STREAM_OPEN again: our answer was lost. */
-		stt_stream_send_window(old, true);
-		sock_put(&old->sk);
+	old = stt_stream_open_which(s, f);
+	if (IS_ERR(old))
 		return;
-	}
 	if (old) {
-		if (test_bit(STT_SF_OPENING, &old->sflags) && s->client) {
-			/* Both opened this id: the client's open wins. */
-			sock_put(&old->sk);
-			return;
-		}
 		opening = test_bit(STT_SF_OPENING, &old->sflags);
 		/* Out first: connect() may reuse the socket once told. */
 		stt_stream_remove(old);
 		if (opening) {
+			/* Both opened this id: the client's open wins. */
 			WRITE_ONCE(old->reset_code, STT_RESET_COLLISION);
 			set_bit(STT_SF_REFUSED, &old->sflags);
-			old->sk.sk_state_change(&old->sk);
+			/* For SO_ERROR after a non-blocking connect(). */
+			WRITE_ONCE(old->sk.sk_err, EADDRINUSE);
+			sk_error_report(&old->sk);
 		} else {
 			/* The peer finished with the old stream of this id. */
 			set_bit(STT_SF_RESET_RCVD, &old->sflags);

@@ -348,6 +348,10 @@ struct stt_handshake;
  *	but those closed by their application), under the xarray's lock
  * @streams_closed: the session closed; no stream may enter @streams
  * @next_stream: the next stream id to try when assigning one
+ * @open_next: the open number of our next STREAM_OPEN, under the xarray's
+ *	lock
+ * @peer_opens: which of the peer's open numbers were dealt with, under the
+ *	xarray's lock
  * @dgram: largest UDP payload to send on this path, bytes
  * @local: our address on this path, once established
  * @tx_lock: protects @tx_ready
@@ -448,6 +452,8 @@ struct stt_session {
 	unsigned int nstreams;
 	bool streams_closed;
 	u16 next_stream;
+	u64 open_next;
+	struct stt_replay peer_opens;
 	unsigned int dgram;
 	union stt_inaddr local;
 	spinlock_t tx_lock;		/* tx_ready */
@@ -593,6 +599,7 @@ enum {
  * @cc_algo: %STT_CONGESTION, an &enum stt_congestion
  * @open_rto: current STREAM_OPEN retransmission timeout, jiffies
  * @open_deadline: jiffies at which an unanswered STREAM_OPEN gives up
+ * @open_nr: the open number of the stream's STREAM_OPEN, ours or the peer's
  * @tx_node: in stt_session.tx_ready, under its tx_lock
  * @tx_quantum: bytes left of the stream's current turn; a turn cut short by
  *	the congestion window or the pusher's budget goes on where it stopped
@@ -655,6 +662,7 @@ struct stt_sock {
 	u8 cc_algo;
 	unsigned long open_rto;
 	unsigned long open_deadline;
+	u32 open_nr;
 
 	struct list_head tx_node;
 	long tx_quantum;

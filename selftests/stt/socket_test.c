@@ -2,8 +2,9 @@
 /*
  * The AF_STT socket surface: the family is registered, socket() accepts the
  * types and protocols STT offers and refuses the rest with the right errno,
- * bind() and connect() reject malformed addresses, and an operation the module
- * does not offer answers EOPNOTSUPP instead of misbehaving.
+ * bind() and connect() reject malformed addresses, listen() needs a bound,
+ * unconnected socket with a key, and an operation the module does not offer
+ * answers EOPNOTSUPP instead of misbehaving.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -264,6 +265,49 @@ TEST(listen_needs_address_and_key)
 	EXPECT_EQ(EADDRINUSE, errno);
 	close(other);
 	close(fd);
+}
+
+/* listen() on a connected or an accepted socket fails as for TCP. */
+TEST(listen_on_a_stream_is_invalid)
+{
+	struct sockaddr_stt sa = stt_addr4("127.0.0.1", 9110, 0);
+	unsigned char key[STT_PSK_LEN] = { 2 };
+	int lfd, c, bc, a;
+
+	lfd = socket(AF_STT, SOCK_STREAM, 0);
+	ASSERT_LE(0, lfd);
+	ASSERT_EQ(0, bind(lfd, (struct sockaddr *)&sa, sizeof(sa)));
+	ASSERT_EQ(0, setsockopt(lfd, SOL_STT, STT_PSK, key, sizeof(key)));
+	ASSERT_EQ(0, listen(lfd, 4));
+
+	/* Never bound: connect() alone gave it its endpoint. */
+	c = socket(AF_STT, SOCK_STREAM, 0);
+	ASSERT_EQ(0, setsockopt(c, SOL_STT, STT_PSK, key, sizeof(key)));
+	ASSERT_EQ(0, connect(c, (struct sockaddr *)&sa, sizeof(sa)));
+	EXPECT_EQ(-1, listen(c, 1));
+	EXPECT_EQ(EINVAL, errno);
+
+	/* Bound to an address of its own, then connected. */
+	bc = socket(AF_STT, SOCK_STREAM, 0);
+	sa.sstt_port = htons(9111);
+	ASSERT_EQ(0, bind(bc, (struct sockaddr *)&sa, sizeof(sa)));
+	ASSERT_EQ(0, setsockopt(bc, SOL_STT, STT_PSK, key, sizeof(key)));
+	sa.sstt_port = htons(9110);
+	ASSERT_EQ(0, connect(bc, (struct sockaddr *)&sa, sizeof(sa)));
+	EXPECT_EQ(-1, listen(bc, 1));
+	EXPECT_EQ(EINVAL, errno);
+
+	a = accept(lfd, NULL, NULL);
+	ASSERT_LE(0, a);
+	EXPECT_EQ(-1, listen(a, 1));
+	EXPECT_EQ(EINVAL, errno);
+	/* The listener may listen again, with another backlog. */
+	EXPECT_EQ(0, listen(lfd, 8));
+
+	close(a);
+	close(bc);
+	close(c);
+	close(lfd);
 }
 
 TEST(options)

@@ -4,11 +4,13 @@
  * veth), over IPv4 and IPv6: opening and accepting, names and labels, data in
  * order and message boundaries, a 50 MB transfer across key updates checked
  * byte by byte, the end of a stream, resets, the stream limit, both peers
- * opening streams on one session, coalescing and corking, timeouts and poll.
+ * opening streams on one session, and the same ids at once over a jittered
+ * path, coalescing and corking, timeouts and poll.
  */
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <time.h>
@@ -587,6 +589,188 @@ TEST_F_TIMEOUT(pair, both_peers_open_streams, 120)
 	ASSERT_EQ(0, read_full(ab, buf, 2));
 	close(ca);
 	close(aa);
+	close(cb);
+	close(ab);
+	close(lb);
+}
+
+/*
+ * Both nodes open the same 32 ids at once over a path that delays a to b by
+ * 20 to 180 ms, reordering what it carries, and b to a by 150 ms.  The
+ * client's streams win: the server's connect() fails with EADDRINUSE, and
+ * the server's STREAM_OPENs, reaching the client late (after the answer to
+ * the client's own), neither end a client stream nor open one on the client
+ * (Documentation/wire.rst, "Which open a STREAM_OPEN is").
+ */
+#define SAME_IDS 32
+#define SAME_ID0 1000
+
+static int connect_nb(int fd, struct sockaddr_stt to, int id)
+{
+	to.sstt_stream = id;
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	return do_connect(fd, &to);
+}
+
+/* How a non-blocking connect() ended (its SO_ERROR), or -1 if not in 30 s. */
+static int connect_end(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	socklen_t len = sizeof(int);
+	int err = -1;
+
+	if (poll(&p, 1, 30000) == 1)
+		getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+	return err;
+}
+
+/* a's opens, each right behind b's of the same id, however slow b is. */
+struct same_ids {
+	int fd[SAME_IDS];
+	int err[SAME_IDS];
+	struct sockaddr_stt to;
+	int b_done;
+};
+
+static void *same_ids_a(void *arg)
+{
+	struct same_ids *x = arg;
+	int i;
+
+	for (i = 0; i < SAME_IDS; i++) {
+		while (__atomic_load_n(&x->b_done, __ATOMIC_ACQUIRE) <= i)
+			sched_yield();
+		x->err[i] = connect_nb(x->fd[i], x->to, SAME_ID0 + i);
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(pair, both_nodes_open_the_same_ids, 120)
+{
+	struct same_ids a = { .to = self->b_addr };
+	int c[SAME_IDS], acc[SAME_IDS], lb, cb, ab, i, n, wire = 0;
+	unsigned char buf[4096], got[4096];
+	struct timeval tmo = { .tv_sec = 20 };
+	struct pollfd watch[2];
+	struct sockaddr_stt nm;
+	socklen_t len = sizeof(nm);
+	unsigned int seen = 0;
+	pthread_t th;
+	long long t0;
+
+	if (variant->v6)
+		SKIP(return, "the same over IPv4 is enough");
+	ASSERT_EQ(0, stt_netem("stt-a", "delay 100ms 80ms"));
+	ASSERT_EQ(0, stt_netem("stt-b", "delay 150ms"));
+
+	/* Host b is the session's client and accepts streams too. */
+	lb = listener(&self->b_addr, SOCK_STREAM);
+	ASSERT_LE(0, lb);
+	cb = stt_sock(SOCK_STREAM);
+	ASSERT_EQ(0, bind(cb, (struct sockaddr *)&self->b_addr,
+			  sizeof(self->b_addr)));
+	ASSERT_EQ(0, do_connect(cb, &self->srv_addr));
+	ab = accept(self->srv, NULL, NULL);
+	ASSERT_LE(0, ab);
+
+	for (i = 0; i < SAME_IDS; i++) {
+		c[i] = stt_sock(SOCK_STREAM);
+		ASSERT_EQ(0, bind(c[i], (struct sockaddr *)&self->b_addr,
+				  sizeof(self->b_addr)));
+	}
+	ASSERT_EQ(0, stt_enter("stt-a"));
+	for (i = 0; i < SAME_IDS; i++)
+		ASSERT_LE(0, a.fd[i] = stt_sock(SOCK_STREAM));
+	ASSERT_EQ(0, stt_enter("stt-b"));
+
+	/* Every id by b, and by a right behind: before b's open arrives. */
+	t0 = ms_now();
+	ASSERT_EQ(0, pthread_create(&th, NULL, same_ids_a, &a));
+	for (i = 0; i < SAME_IDS; i++) {
+		EXPECT_EQ(EINPROGRESS, connect_nb(c[i], self->srv_addr,
+						  SAME_ID0 + i));
+		__atomic_store_n(&a.b_done, i + 1, __ATOMIC_RELEASE);
+	}
+	pthread_join(th, NULL);
+	for (i = 0; i < SAME_IDS; i++) {
+		/* b's open may have arrived already: the id is in use. */
+		EXPECT_TRUE(a.err[i] == EINPROGRESS || a.err[i] == EADDRINUSE);
+		wire += a.err[i] == EINPROGRESS;
+	}
+	TH_LOG("64 opens in %lld ms; %d of a's went on the wire",
+	       ms_now() - t0, wire);
+
+	for (i = 0; i < SAME_IDS; i++) {
+		EXPECT_EQ(0, connect_end(c[i])) TH_LOG("b's id %d", SAME_ID0 + i);
+		if (a.err[i] == EINPROGRESS)
+			a.err[i] = connect_end(a.fd[i]);
+		EXPECT_EQ(EADDRINUSE, a.err[i]) TH_LOG("a's id %d", SAME_ID0 + i);
+	}
+	for (i = 0; i < SAME_IDS; i++) {
+		watch[0] = (struct pollfd){ .fd = self->srv, .events = POLLIN };
+		ASSERT_EQ(1, poll(watch, 1, 10000)) TH_LOG("accepted %d", i);
+		acc[i] = accept(self->srv, NULL, NULL);
+		ASSERT_LE(0, acc[i]);
+		ASSERT_EQ(0, setsockopt(acc[i], SOL_SOCKET, SO_RCVTIMEO, &tmo,
+					sizeof(tmo)));
+		ASSERT_EQ(0, getsockname(acc[i], (struct sockaddr *)&nm, &len));
+		n = nm.sstt_stream - SAME_ID0;
+		ASSERT_TRUE(n >= 0 && n < SAME_IDS);
+		seen |= 1u << n;
+	}
+	EXPECT_EQ(0xffffffffu, seen);
+
+	/*
+	 * The late copies of a's opens are on their way for 180 ms at most,
+	 * a's retransmissions stop once b's opens arrived: no stream may
+	 * appear on either side meanwhile, nor in a second more.
+	 */
+	watch[0] = (struct pollfd){ .fd = lb, .events = POLLIN };
+	watch[1] = (struct pollfd){ .fd = self->srv, .events = POLLIN };
+	ASSERT_EQ(0, stt_enter("stt-a"));
+	EXPECT_EQ(0, poll(watch, 2, 1000));
+	ASSERT_EQ(0, stt_enter("stt-b"));
+
+	/* Each of b's streams carries its data, and its end. */
+	for (i = 0; i < SAME_IDS; i++) {
+		fill(buf, sizeof(buf), 0, SAME_ID0 + i);
+		ASSERT_EQ(0, write_full(c[i], buf, sizeof(buf)))
+			TH_LOG("b's id %d: %s", SAME_ID0 + i, strerror(errno));
+		ASSERT_EQ(0, shutdown(c[i], SHUT_WR));
+	}
+	for (i = 0; i < SAME_IDS; i++) {
+		ASSERT_EQ(0, getsockname(acc[i], (struct sockaddr *)&nm, &len));
+		fill(buf, sizeof(buf), 0, nm.sstt_stream);
+		n = read_full(acc[i], got, sizeof(got));
+		EXPECT_EQ(0, n) {
+			TH_LOG("a's end of id %d", nm.sstt_stream);
+			log_info(_metadata, "a", acc[i]);
+			log_drops(_metadata);
+			break;
+		}
+		EXPECT_EQ(0, memcmp(buf, got, sizeof(got)));
+		EXPECT_EQ(0, recv(acc[i], got, 1, 0));
+	}
+	watch[0] = (struct pollfd){ .fd = lb, .events = POLLIN };
+	watch[1] = (struct pollfd){ .fd = self->srv, .events = POLLIN };
+	EXPECT_EQ(0, poll(watch, 2, 0));
+	TH_LOG("late STREAM_OPENs ignored: %lld on b, %lld on a",
+	       stat_in("stt-b", "stream_open_stale"),
+	       stat_in("stt-a", "stream_open_stale"));
+	TH_LOG("STREAM_OPENs sent again: %lld by b, %lld by a",
+	       stat_in("stt-b", "stream_open_retransmits"),
+	       stat_in("stt-a", "stream_open_retransmits"));
+	EXPECT_EQ(0, stat_in("stt-b", "streams_accepted"));
+	EXPECT_EQ(0, stat_in("stt-b", "streams_reset_in"));
+	EXPECT_EQ(0, stat_in("stt-a", "streams_reset_in"));
+	EXPECT_EQ(0, stat_in("stt-b", "streams_reset_out"));
+	EXPECT_EQ(0, stat_in("stt-a", "streams_reset_out"));
+
+	for (i = 0; i < SAME_IDS; i++) {
+		close(c[i]);
+		close(a.fd[i]);
+		close(acc[i]);
+	}
 	close(cb);
 	close(ab);
 	close(lb);

@@ -24,7 +24,7 @@ static const char * const vectors[] = {
 	"hello", "challenge", "auth-proof", "final", "reject", "cookie",
 	"padding",
 	"ack-one-range", "ack-two-ranges", "nack-two-ranges",
-	"stream-open", "data", "stream-fin", "stream-reset", "window-update",
+	"stream-open", "stream-open-server", "data", "stream-fin", "stream-reset", "window-update",
 	"keepalive", "keepalive-ack", "session-close", "key-update",
 };
 
@@ -435,9 +435,28 @@ TEST(vector_stream_open)
 	EXPECT_EQ(5, f.open.priority);
 	EXPECT_EQ(1280, f.open.max_frame);
 	EXPECT_EQ(65536, f.open.window);
+	EXPECT_EQ(258, f.open.number);
 	EXPECT_EQ(4, f.open.label_len);
-	EXPECT_EQ(buf + 14, f.open.label);
+	EXPECT_EQ(buf + 18, f.open.label);
 	EXPECT_EQ(0, memcmp(f.open.label, "chat", 4));
+	encodes_to(_metadata, &f, buf, len);
+}
+
+TEST(vector_stream_open_server)
+{
+	struct stt_frame f;
+	u8 buf[VEC_MAX];
+	int len = frame_vector(_metadata, "stream-open-server", buf, &f);
+
+	EXPECT_EQ(1 + STT_STREAM_OPEN_MIN_LEN, len);
+	EXPECT_EQ(STT_FRAME_STREAM_OPEN, f.type);
+	EXPECT_EQ(3, f.open.stream);
+	EXPECT_EQ(STT_KIND_BYTES, f.open.kind);
+	EXPECT_EQ(0, f.open.priority);
+	EXPECT_EQ(16384, f.open.max_frame);
+	EXPECT_EQ(0xffffffff, f.open.window);
+	EXPECT_EQ(0, f.open.number);
+	EXPECT_EQ(0, f.open.label_len);
 	encodes_to(_metadata, &f, buf, len);
 }
 
@@ -916,18 +935,21 @@ TEST(stream_open_rules)
 	patch_decode(_metadata, "stream-open", 5, 2, 0, -EINVAL);
 	patch_decode(_metadata, "stream-open", 7, 1, 1, -EINVAL);
 	patch_decode(_metadata, "stream-open", 8, 1, 1, -EINVAL);
+	/* open number (13-16): any value */
+	patch_decode(_metadata, "stream-open", 13, 4, 0, WHOLE);
+	patch_decode(_metadata, "stream-open", 13, 4, 0xffffffff, WHOLE);
 
 	/* Labels of the longest length and one more, then one past the end. */
 	for (n = STT_LABEL_MAX; n <= STT_LABEL_MAX + 1; n++) {
 		get_vector(_metadata, "stream-open", buf);
-		buf[13] = n;
-		memset(buf + 14, 'x', n);
-		EXPECT_EQ(n > STT_LABEL_MAX ? -EINVAL : 14 + n, stt_frame_decode(buf, 14 + n, &f));
+		buf[17] = n;
+		memset(buf + 18, 'x', n);
+		EXPECT_EQ(n > STT_LABEL_MAX ? -EINVAL : 18 + n, stt_frame_decode(buf, 18 + n, &f));
 		if (n > STT_LABEL_MAX)
-			EXPECT_EQ(-EINVAL, stt_frame_decode(buf, 14, &f));
+			EXPECT_EQ(-EINVAL, stt_frame_decode(buf, 18, &f));
 	}
-	buf[13] = 5;
-	EXPECT_EQ(-EBADMSG, stt_frame_decode(buf, 18, &f));
+	buf[17] = 5;
+	EXPECT_EQ(-EBADMSG, stt_frame_decode(buf, 22, &f));
 
 	frame_vector(_metadata, "stream-open", buf, &f);
 	g = f;
@@ -945,7 +967,7 @@ TEST(stream_open_rules)
 	g.open.max_frame = 1023;
 	encode_refused(_metadata, &g);
 	g = f;
-	memset(buf + 14, 'x', STT_LABEL_MAX + 1);
+	memset(buf + 18, 'x', STT_LABEL_MAX + 1);
 	g.open.label_len = STT_LABEL_MAX + 1;
 	encode_refused(_metadata, &g);
 }

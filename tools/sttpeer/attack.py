@@ -253,7 +253,8 @@ class Fuzzer:
             return wire.stream_open(self.sid(), self.num(32), self.num(8, 4),
                                     self.num(8, 9), self.num(16),
                                     lab, self.num(16, 2),
-                                    r.choice((len(lab), self.num(8, 80))))
+                                    r.choice((len(lab), self.num(8, 80))),
+                                    self.num(32))
         if t == 0x13:
             d = b(r.choice((0, 1, 2, 16, 200)))
             off = self.num(64, 1 << 16)

@@ -62,9 +62,14 @@ VECTORS = {
         lambda: wire.nack([(16, 2), (256, 3)])),
     "stream-open": (
         {"type": 0x12, "sid": 3, "kind": 2, "priority": 5,
-         "max_frame": 1280, "reserved": 0, "window": 65536,
+         "max_frame": 1280, "reserved": 0, "window": 65536, "number": 258,
          "label": b"chat"},
-        lambda: wire.stream_open(3, 65536, 2, 5, 1280, b"chat")),
+        lambda: wire.stream_open(3, 65536, 2, 5, 1280, b"chat", number=258)),
+    "stream-open-server": (
+        {"type": 0x12, "sid": 3, "kind": 1, "priority": 0,
+         "max_frame": 16384, "reserved": 0, "window": 0xffffffff,
+         "number": 0, "label": b""},
+        lambda: wire.stream_open(3, 0xffffffff)),
     "data": (
         {"type": 0x13, "sid": 3, "flags": 3, "reserved": 0, "offset": 1024,
          "data": b"hello"},

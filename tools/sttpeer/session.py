@@ -111,6 +111,7 @@ class Stream:
         self.fin_sent = False
         self.open_sent = 0.0
         self.open_backoff = 0.2
+        self.open_nr = 0              # the open number of its STREAM_OPEN
 
     @property
     def rx_done(self):
@@ -171,6 +172,9 @@ class Session:
         self.streams = {}
         self.new_streams = []         # the peer's streams, not yet taken
         self.next_sid = 1 if client else 2
+        self.next_open = 0            # our next open number
+        self.peer_opens = set()       # the peer's open numbers dealt with
+        self.peer_open_top = -1       # the highest of them
         self.sess_tx_max = wire.SESSION_WINDOW_INITIAL
         self.sess_tx_used = 0
         self.sess_rx_adv = wire.SESSION_WINDOW_INITIAL
@@ -178,7 +182,8 @@ class Session:
         self.keepalive_acks = []
         self.stats = {"rx_packets": 0, "tx_packets": 0, "rx_auth_fail": 0,
                       "rx_bad_frames": 0, "rx_replay": 0, "rx_handshake": 0,
-                      "rx_frames": 0, "resent": 0, "resets_in": 0}
+                      "rx_frames": 0, "resent": 0, "resets_in": 0,
+                      "open_stale": 0}
         self.resend_final = None      # server: our FINAL, for a repeated
         self.resend_auth = None       # client: AUTH_PROOF, for a CHALLENGE
         self.resend_q = []            # lost DATA to send again
@@ -236,13 +241,15 @@ class Session:
         st = Stream(sid, kind, label, mine=True)
         st.max_frame = max_frame
         st.priority = priority
+        st.open_nr = self.next_open
+        self.next_open += 1
         self.streams[sid] = st
         self._send_open(st)
         return st
 
     def _send_open(self, st):
         frame = wire.stream_open(st.sid, RCV_WINDOW, st.kind, st.priority,
-                                 st.max_frame, st.label)
+                                 st.max_frame, st.label, number=st.open_nr)
         self.send_frames(frame, [])
         st.open_sent = time.monotonic()
 
@@ -372,13 +379,33 @@ class Session:
         elif t == wire.F_KEY_UPDATE:
             self.tx_gen_ok = max(self.tx_gen_ok, f["generation"])
 
+    def _open_seen(self, n):
+        """Record the peer's open number @n; False if it was dealt with
+        (wire.rst, "Which open a STREAM_OPEN is", rule 2)."""
+        if n in self.peer_opens or n <= self.peer_open_top - wire.OPEN_WINDOW:
+            return False
+        self.peer_opens.add(n)
+        if n > self.peer_open_top:
+            self.peer_open_top = n
+            floor = n - wire.OPEN_WINDOW
+            self.peer_opens = {x for x in self.peer_opens if x > floor}
+        return True
+
     def _on_open(self, f):
         st = self.streams.get(f["sid"])
-        if st is not None and not st.mine:
-            if not st.rx and not st.chunks:
-                self.ctl.append(wire.window_update(st.sid, st.rx_adv))
+        if st is not None and not st.mine and st.open_nr == f["number"]:
+            self.ctl.append(wire.window_update(st.sid, st.rx_adv))
             return
+        if not self._open_seen(f["number"]):
+            self.stats["open_stale"] += 1
+            return
+        if st is not None and st.mine:
+            if self.client:
+                return          # the server's open lost the collision
+            if not st.accepted:
+                st.reset_in = wire.RESET_COLLISION
         st = Stream(f["sid"], f["kind"], f["label"], mine=False)
+        st.open_nr = f["number"]
         st.tx_max = f["window"]
         self.streams[st.sid] = st
         self.new_streams.append(st)

@@ -57,6 +57,8 @@ DATA_MSG_END = 0x02
 
 KIND_BYTES = 1
 KIND_MESSAGES = 2
+OPEN_WINDOW = 2048      # open numbers a receiver remembers below the highest
+RESET_COLLISION = 4
 
 ACK_MAX_RANGES = 32
 NACK_MAX_RANGES = 32
@@ -166,12 +168,14 @@ def nack(ranges, count=None):
 
 
 def stream_open(sid, window, kind=KIND_BYTES, priority=0, max_frame=16384,
-                label=b"", reserved=0, label_len=None):
-    """STREAM_OPEN of stream @sid granting @window to the peer."""
+                label=b"", reserved=0, label_len=None, number=0):
+    """STREAM_OPEN of stream @sid granting @window to the peer, the
+    opener's open number @number."""
     n = len(label) if label_len is None else label_len
-    return struct.pack(">BHBBHHIB", F_STREAM_OPEN, sid & 0xffff, kind,
+    return struct.pack(">BHBBHHIIB", F_STREAM_OPEN, sid & 0xffff, kind,
                        priority, max_frame & 0xffff, reserved,
-                       window & 0xffffffff, n & 0xff) + label
+                       window & 0xffffffff, number & 0xffffffff,
+                       n & 0xff) + label
 
 
 def data(sid, offset, payload, flags=0, reserved=0, length=None):
@@ -314,10 +318,11 @@ def parse_frame(buf, pos):
             raise FrameError("NACK range of 0 packets")
         return f, pos
     if t == F_STREAM_OPEN:
-        _need(buf, pos, 13)
+        _need(buf, pos, 17)
         (f["sid"], f["kind"], f["priority"], f["max_frame"], f["reserved"],
-         f["window"], n) = struct.unpack_from(">HBBHHIB", buf, pos)
-        pos += 13
+         f["window"], f["number"], n) = struct.unpack_from(">HBBHHIIB", buf,
+                                                           pos)
+        pos += 17
         if n > LABEL_MAX:
             raise FrameError("label of %d bytes" % n)
         _need(buf, pos, n)

@@ -58,7 +58,7 @@ static const struct stt_sysctl stt_sysctl_defaults = {
 	.handshake_cookie_threshold = 64,
 	.max_half_open		= 1024,
 	.handshake_ratelimit	= 20,
-	.congestion_control	= STT_CONGESTION_CUBIC,
+	.congestion_control	= STT_CONGESTION_NEWRENO,
 };
 
 #define STT_SYSCTL(field, lo, hi) {					\

@@ -456,7 +456,7 @@ static int info_of(int fd, struct stt_info *info)
 }
 
 /*
- * The congestion controller: the sysctl's default (cubic) for a new socket,
+ * The congestion controller: the sysctl's default (newreno) for a new socket,
  * chosen per socket by name before connect(), the session's once connected
  * (a session joined keeps its own), each node's session its own socket's,
  * and STT_INFO reporting it.
@@ -470,65 +470,65 @@ TEST_F_TIMEOUT(pair, congestion_control, 120)
 	socklen_t len;
 
 	ASSERT_EQ(0, sysctl_str("congestion_control", NULL, buf, sizeof(buf)));
-	EXPECT_STREQ("cubic\n", buf);
+	EXPECT_STREQ("newreno\n", buf);
 	ASSERT_EQ(0, sysctl_str("available_congestion_control", NULL, buf,
 				sizeof(buf)));
 	EXPECT_STREQ("newreno cubic\n", buf);
 	EXPECT_EQ(-ENOENT, sysctl_str("congestion_control", "reno", NULL, 0));
-	EXPECT_EQ(-EACCES, sysctl_str("available_congestion_control", "cubic",
+	EXPECT_EQ(-EACCES, sysctl_str("available_congestion_control", "newreno",
 				      NULL, 0));
 	c = stt_sock(SOCK_STREAM);
 	ASSERT_LE(0, c);
 	EXPECT_EQ(STT_CONGESTION_NAME_MAX, get_cc(c, name));
-	EXPECT_STREQ("cubic", name);
+	EXPECT_STREQ("newreno", name);
 
 	/* The sysctl sets the default of sockets made afterwards. */
-	ASSERT_EQ(0, sysctl_str("congestion_control", "newreno\n", NULL, 0));
+	ASSERT_EQ(0, sysctl_str("congestion_control", "cubic\n", NULL, 0));
 	ASSERT_EQ(0, sysctl_str("congestion_control", NULL, buf, sizeof(buf)));
-	EXPECT_STREQ("newreno\n", buf);
+	EXPECT_STREQ("cubic\n", buf);
 	EXPECT_EQ(STT_CONGESTION_NAME_MAX, get_cc(c, name));
-	EXPECT_STREQ("cubic", name);
+	EXPECT_STREQ("newreno", name);
 	c2 = stt_sock(SOCK_STREAM);
 	ASSERT_LE(0, c2);
 	EXPECT_EQ(STT_CONGESTION_NAME_MAX, get_cc(c2, name));
-	EXPECT_STREQ("newreno", name);
+	EXPECT_STREQ("cubic", name);
 	ASSERT_LT(0, info_of(c2, &info));
-	EXPECT_EQ(STT_CONGESTION_NEWRENO, info.stti_congestion);
+	EXPECT_EQ(STT_CONGESTION_CUBIC, info.stti_congestion);
 	EXPECT_EQ(0, info.stti_cc_phase);
 
 	/* Per socket, by name, with or without its NUL. */
-	EXPECT_EQ(0, setsockopt(c, SOL_STT, STT_CONGESTION, "newreno", 7));
+	EXPECT_EQ(0, setsockopt(c, SOL_STT, STT_CONGESTION, "cubic", 5));
 	EXPECT_EQ(STT_CONGESTION_NAME_MAX, get_cc(c, name));
-	EXPECT_STREQ("newreno", name);
-	EXPECT_EQ(0, setsockopt(c2, SOL_STT, STT_CONGESTION, "cubic", 6));
+	EXPECT_STREQ("cubic", name);
+	EXPECT_EQ(0, setsockopt(c2, SOL_STT, STT_CONGESTION, "newreno", 8));
 	EXPECT_EQ(-1, setsockopt(c, SOL_STT, STT_CONGESTION, "bbr", 3));
 	EXPECT_EQ(ENOENT, errno);
 	EXPECT_EQ(-1, setsockopt(c, SOL_STT, STT_CONGESTION, longname,
 				 sizeof(longname)));
 	EXPECT_EQ(ENOENT, errno);
-	EXPECT_EQ(-1, setsockopt(c, SOL_STT, STT_CONGESTION, "cubic", 0));
+	EXPECT_EQ(-1, setsockopt(c, SOL_STT, STT_CONGESTION, "newreno", 0));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(STT_CONGESTION_NAME_MAX, get_cc(c, name));
-	EXPECT_STREQ("newreno", name);
+	EXPECT_STREQ("cubic", name);
 
 	/* connect() makes the session with the socket's: then it is fixed. */
 	ASSERT_EQ(0, do_connect(c, &self->srv_addr));
 	a = accept(self->srv, NULL, NULL);
 	ASSERT_LE(0, a);
-	EXPECT_EQ(-1, setsockopt(c, SOL_STT, STT_CONGESTION, "cubic", 5));
+	EXPECT_EQ(-1, setsockopt(c, SOL_STT, STT_CONGESTION, "newreno", 7));
 	EXPECT_EQ(EISCONN, errno);
 	ASSERT_EQ(sizeof(info), info_of(c, &info));
 	EXPECT_EQ(STT_INFO_VERSION, info.stti_version);
 	EXPECT_EQ(3, info.stti_version);
-	EXPECT_EQ(STT_CONGESTION_NEWRENO, info.stti_congestion);
+	EXPECT_EQ(STT_CONGESTION_CUBIC, info.stti_congestion);
 	EXPECT_EQ(STT_CC_PHASE_SLOW_START, info.stti_cc_phase);
 	EXPECT_EQ(0, info.stti_reserved2);
 	EXPECT_EQ(0, info.stti_cc_w_max);
-	/* The other node's session is its listener's: the default, cubic. */
+	/* The other node's session is its listener's: the default, newreno. */
 	EXPECT_EQ(STT_CONGESTION_NAME_MAX, get_cc(a, name));
-	EXPECT_STREQ("cubic", name);
+	EXPECT_STREQ("newreno", name);
 	ASSERT_EQ(sizeof(info), info_of(a, &info));
-	EXPECT_EQ(STT_CONGESTION_CUBIC, info.stti_congestion);
+	EXPECT_EQ(STT_CONGESTION_NEWRENO, info.stti_congestion);
 	EXPECT_EQ(STT_CC_PHASE_SLOW_START, info.stti_cc_phase);
 
 	/* A stream that joins the session gets the session's. */
@@ -536,9 +536,9 @@ TEST_F_TIMEOUT(pair, congestion_control, 120)
 	a2 = accept(self->srv, NULL, NULL);
 	ASSERT_LE(0, a2);
 	EXPECT_EQ(STT_CONGESTION_NAME_MAX, get_cc(c2, name));
-	EXPECT_STREQ("newreno", name);
+	EXPECT_STREQ("cubic", name);
 	ASSERT_EQ(sizeof(info), info_of(c2, &info));
-	EXPECT_EQ(STT_CONGESTION_NEWRENO, info.stti_congestion);
+	EXPECT_EQ(STT_CONGESTION_CUBIC, info.stti_congestion);
 
 	/* An old program's shorter struct gets what it asked for. */
 	len = offsetof(struct stt_info, stti_congestion);

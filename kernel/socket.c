@@ -565,8 +565,13 @@ static __poll_t stt_poll(struct file *file, struct socket *sock,
 		 * one still connecting gets EPOLLOUT once open.
 		 */
 		if (READ_ONCE(sk->sk_state) != TCP_SYN_SENT ||
-		    test_bit(STT_SF_REFUSED, &ssk->sflags))
+		    test_bit(STT_SF_REFUSED, &ssk->sflags)) {
 			mask |= EPOLLHUP;
+			/* The refusal set the error before the flag. */
+			smp_rmb();
+			if (READ_ONCE(sk->sk_err))
+				mask |= EPOLLERR;
+		}
 		return mask;
 	}
 	if (shutdown & SEND_SHUTDOWN || test_bit(STT_SF_RESET_RCVD, &ssk->sflags))

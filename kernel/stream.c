@@ -772,9 +772,10 @@ static void stt_stream_rcv_open(struct stt_session *s,
 		if (opening) {
 			/* Both opened this id: the client's open wins. */
 			WRITE_ONCE(old->reset_code, STT_RESET_COLLISION);
-			set_bit(STT_SF_REFUSED, &old->sflags);
-			/* For SO_ERROR after a non-blocking connect(). */
 			WRITE_ONCE(old->sk.sk_err, EADDRINUSE);
+			/* SO_ERROR's before the flag, as in rcv_reset. */
+			smp_mb__before_atomic();
+			set_bit(STT_SF_REFUSED, &old->sflags);
 			sk_error_report(&old->sk);
 		} else {
 			/* The peer finished with the old stream of this id. */
@@ -936,10 +937,16 @@ static void stt_stream_rcv_reset(struct stt_session *s,
 	opening = test_bit(STT_SF_OPENING, &ssk->sflags);
 	stt_stream_remove(ssk);
 	if (opening) {
-		set_bit(STT_SF_REFUSED, &ssk->sflags);
 		STT_INC(s->sn, STREAMS_REFUSED_BY_PEER);
 		/* For SO_ERROR after a non-blocking connect(). */
 		WRITE_ONCE(sk->sk_err, -stt_stream_reset_errno(f->reset.code));
+		/*
+		 * The error before the flag: poll() woken by the removal
+		 * reports the hang-up of a refused connect() with its error
+		 * (stt_poll() reads them in the other order).
+		 */
+		smp_mb__before_atomic();
+		set_bit(STT_SF_REFUSED, &ssk->sflags);
 		sk_error_report(sk);
 	} else {
 		set_bit(STT_SF_RESET_RCVD, &ssk->sflags);

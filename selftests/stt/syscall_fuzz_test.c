@@ -118,8 +118,9 @@ static const int allow_recv[] = {
 	EAGAIN, ENOTCONN, EOPNOTSUPP, EINVAL,
 };
 
+/* ENOENT: STT_CONGESTION with a name no controller has. */
 static const int allow_setsockopt[] = {
-	EINVAL, EISCONN, ENOPROTOOPT, EDOM,
+	EINVAL, EISCONN, ENOPROTOOPT, EDOM, ENOENT,
 };
 
 static const int allow_getsockopt[] = {
@@ -442,7 +443,7 @@ static size_t size(struct fuzzer *f)
 static const int stt_opts[] = {
 	STT_PSK, STT_CIPHER, STT_LABEL, STT_MAX_FRAME, STT_NODELAY, STT_CORK,
 	STT_PRIORITY, STT_MAX_STREAMS, STT_INFO, STT_RETRANSMIT_TIMEOUT,
-	0, 11, 12, 1000,
+	STT_CONGESTION, 0, 12, 1000,
 };
 
 static const int sol_opts[] = {

@@ -9,13 +9,15 @@
 #   make bench          everything needed, then STT's speed against TCP and
 #                       kTLS in a QEMU guest (a benchmark, not a test)
 #   make fuzz           everything needed, then each libFuzzer harness of the
-#                       pure protocol code for FUZZ_SECONDS (default 600)
+#                       pure protocol code for FUZZ_SECONDS (default 600);
+#                       FUZZ="codec ranges" runs only those harnesses
 #   make clean
 
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 PREFIX ?= /usr
 FUZZ_SECONDS ?= 600
+FUZZ ?=
 
 all: module
 
@@ -40,7 +42,7 @@ bench: deps
 	tools/bench.sh
 
 fuzz: deps
-	selftests/fuzz.sh $(FUZZ_SECONDS)
+	selftests/fuzz.sh $(FUZZ_SECONDS) $(FUZZ)
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true

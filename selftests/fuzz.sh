@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# fuzz.sh [SECONDS]: build every libFuzzer harness of selftests/fuzz/ into
-# build/fuzz/ with clang, ASan and UBSan, linked with the pure kernel/ files,
-# and run each in turn for SECONDS (default 30).  A harness passes when it ran
+# fuzz.sh [SECONDS [NAME...]]: build every libFuzzer harness of
+# selftests/fuzz/ into build/fuzz/ with clang, ASan and UBSan, linked with the
+# pure kernel/ files, and run each in turn for SECONDS (default 30); with
+# NAMEs (codec, ranges, reorder, replay), only those harnesses.  A harness passes when it ran
 # its time without a crash; per harness the executions and the coverage
 # libFuzzer reports (cov: edges, ft: features) are printed.  The last line is
 # "N passed, N failed"; the exit code is 0 only when nothing failed.
@@ -19,9 +20,19 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 secs=${1:-30}
 if ! [[ $secs =~ ^[1-9][0-9]*$ ]]; then
-	echo "usage: $0 [SECONDS]" >&2
+	echo "usage: $0 [SECONDS [NAME...]]" >&2
 	exit 2
 fi
+shift $(($# > 0 ? 1 : 0))
+srcs=()
+for name in "$@"; do
+	if ! [ -f "selftests/fuzz/${name}_fuzz.c" ]; then
+		echo "$0: no harness selftests/fuzz/${name}_fuzz.c" >&2
+		exit 2
+	fi
+	srcs+=("selftests/fuzz/${name}_fuzz.c")
+done
+[ ${#srcs[@]} -gt 0 ] || srcs=(selftests/fuzz/*_fuzz.c)
 B=$top/build/fuzz
 mkdir -p "$B/corpus"
 passed=0
@@ -47,7 +58,7 @@ cflags=(-std=gnu11 -g -O1 -Wall -Werror -D_GNU_SOURCE
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 	-fno-omit-frame-pointer -Iuapi -Ikernel)
 
-for src in selftests/fuzz/*_fuzz.c; do
+for src in "${srcs[@]}"; do
 	name=$(basename "$src" .c)
 	short=${name%_fuzz}
 	log=$B/$name.log

@@ -89,16 +89,55 @@ bool stt_cc_can_send(const struct stt_cc *c, u32 bytes)
  * stt_cc_sent() - a packet that counts against the window left
  * @c: the state
  * @bytes: its size
+ * @pn: its number
+ * @acked: one more than the largest packet number acknowledged so far; 0
+ *	for none
  * @now: the time, on the clock the caller keeps using, ns
  *
  * A packet that leaves with nothing in flight ends an idle period, which
  * CUBIC's growth does not count (RFC 9438 section 5.8).
+ *
+ * Also keeps track of how much of the window is used, as Linux's
+ * tcp_cwnd_validate() does: whether the window was full at some point of the
+ * last round trip (a round ends when a packet sent after it began is
+ * acknowledged), else the most that was in flight in it.  The strongest
+ * signal is kept until a round passes without it.
  */
-void stt_cc_sent(struct stt_cc *c, u32 bytes, u64 now)
+void stt_cc_sent(struct stt_cc *c, u32 bytes, u64 pn, u64 acked, u64 now)
 {
+	bool full;
+
 	if (!c->in_flight && stt_cc_cubic(c))
 		stt_cubic_restart(c, now);
 	c->in_flight += bytes;
+	full = c->in_flight + c->mss > c->cwnd;
+	if (acked > c->usage_pn || full ||
+	    (!c->cwnd_limited && c->in_flight > c->max_in_flight)) {
+		c->cwnd_limited = full;
+		c->max_in_flight = c->in_flight;
+		c->usage_pn = pn;
+	}
+}
+
+/**
+ * stt_cc_window_used() - whether acknowledgments may grow the window
+ * @c: the state
+ *
+ * RFC 9002 section 7.8 (and RFC 7661): a window the sender does not fill
+ * (the application, the send buffer, the peer's flow control or the local
+ * queue limit holds it back) must not grow, or it grows without bound on
+ * no evidence that the path carries it, and the pacing rate and the local
+ * queue limit, which follow it, with it.  In slow start the window may be
+ * up to twice what was in flight, as in Linux's tcp_is_cwnd_limited().
+ *
+ * Return: true if the window was full in the last round trip, or (in slow
+ * start) is less than twice the most that was in flight.
+ */
+bool stt_cc_window_used(const struct stt_cc *c)
+{
+	if (c->cwnd_limited)
+		return true;
+	return c->cwnd < c->ssthresh && c->cwnd < 2 * c->max_in_flight;
 }
 
 static void stt_cc_leave(struct stt_cc *c, u32 bytes, u64 now)
@@ -127,7 +166,7 @@ void stt_cc_acked(struct stt_cc *c, u32 bytes, u64 pn, u64 next_pn, u64 now,
 		return;		/* sent before the last reduction */
 	if (stt_cc_cubic(c))
 		stt_cubic_acked(c, bytes, pn, next_pn, now, srtt);
-	else
+	else if (stt_cc_window_used(c))
 		stt_newreno_acked(c, bytes);
 }
 

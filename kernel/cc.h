@@ -121,6 +121,10 @@ struct stt_cubic {
  * @event_spurious: of those, how many were acknowledged after all; when
  *	all of them were, the reduction is undone
  * @undo_ok: the current reduction, or collapse, may still be undone
+ * @cwnd_limited: the window was full at some point of the last round trip
+ * @max_in_flight: else the most bytes that were in flight in it
+ * @usage_pn: the round of @cwnd_limited and @max_in_flight ends when the
+ *	packet numbered this, or a later one, is acknowledged
  * @cubic: CUBIC's state, when @algo is %STT_CONGESTION_CUBIC
  *
  * The caller locks; the functions never sleep.
@@ -142,13 +146,17 @@ struct stt_cc {
 	u32 event_lost;
 	u32 event_spurious;
 	bool undo_ok;
+	bool cwnd_limited;
+	u64 max_in_flight;
+	u64 usage_pn;
 	struct stt_cubic cubic;
 };
 
 /* The interface (cc.c), called by loss recovery. */
 void stt_cc_init(struct stt_cc *c, u32 mss, u8 algo);
 bool stt_cc_can_send(const struct stt_cc *c, u32 bytes);
-void stt_cc_sent(struct stt_cc *c, u32 bytes, u64 now);
+void stt_cc_sent(struct stt_cc *c, u32 bytes, u64 pn, u64 acked, u64 now);
+bool stt_cc_window_used(const struct stt_cc *c);
 void stt_cc_acked(struct stt_cc *c, u32 bytes, u64 pn, u64 next_pn, u64 now,
 		  u64 srtt);
 void stt_cc_rtt_sample(struct stt_cc *c, u64 rtt);

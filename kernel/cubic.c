@@ -185,6 +185,8 @@ void stt_cubic_acked(struct stt_cc *c, u32 bytes, u64 pn, u64 next_pn,
 		cb->w_max = 0;
 		cb->in_epoch = false;
 	}
+	if (!stt_cc_window_used(c))
+		return;
 	if (c->cwnd < c->ssthresh) {
 		c->cwnd += c->ssthresh == ~0ULL ?
 			   stt_hystart_grow(&cb->hs, bytes) : bytes;

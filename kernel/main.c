@@ -23,13 +23,18 @@ static int __init stt_init(void)
 	err = stt_net_register();
 	if (err)
 		goto err_wq;
-	err = stt_socket_init();
+	err = stt_txq_register();
 	if (err)
 		goto err_net;
+	err = stt_socket_init();
+	if (err)
+		goto err_txq;
 
 	pr_info("STT loaded, address family %d\n", stt_family);
 	return 0;
 
+err_txq:
+	stt_txq_exit();
 err_net:
 	stt_net_unregister();
 err_wq:
@@ -37,11 +42,15 @@ err_wq:
 	return err;
 }
 
-/* Sockets are gone (each pinned the module); sessions go with the namespaces. */
+/*
+ * Sockets are gone (each pinned the module); sessions go with the namespaces,
+ * and their transmit sockets (txq.c) with their last packets.
+ */
 static void __exit stt_exit(void)
 {
 	stt_socket_exit();
 	stt_net_unregister();
+	stt_txq_exit();
 	destroy_workqueue(stt_wq);
 }
 

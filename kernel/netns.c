@@ -33,6 +33,7 @@ static int stt_sbuf_min = 64 << 10;
 static int stt_sbuf_max = 1 << 30;
 static int stt_half_open_max = 1 << 20;
 static int stt_rate_max = 1000000;
+static int stt_txq_min = 4096;
 
 /* Defaults of a new namespace; the same numbers are in Documentation/stt.rst. */
 static const struct stt_sysctl stt_sysctl_defaults = {
@@ -59,6 +60,7 @@ static const struct stt_sysctl stt_sysctl_defaults = {
 	.max_half_open		= 1024,
 	.handshake_ratelimit	= 20,
 	.congestion_control	= STT_CONGESTION_NEWRENO,
+	.limit_output_bytes	= 1 << 20,
 };
 
 #define STT_SYSCTL(field, lo, hi) {					\
@@ -138,6 +140,7 @@ static const struct ctl_table stt_sysctl_template[] = {
 	STT_SYSCTL(handshake_cookie_threshold, &stt_zero, &stt_half_open_max),
 	STT_SYSCTL(max_half_open, &stt_one, &stt_half_open_max),
 	STT_SYSCTL(handshake_ratelimit, &stt_one, &stt_rate_max),
+	STT_SYSCTL(limit_output_bytes, &stt_txq_min, &stt_int_max),
 	{
 		.procname	= "congestion_control",
 		.data		= (void *)offsetof(struct stt_sysctl,
@@ -247,6 +250,7 @@ static const char * const stt_stat_names[STT_STAT_MAX] = {
 	[STT_STAT_RTO_FIRED]                 = "rto_fired",
 	[STT_STAT_CWND_BLOCKED]              = "cwnd_blocked",
 	[STT_STAT_PACED]                     = "paced",
+	[STT_STAT_TXQ_THROTTLED]             = "txq_throttled",
 	[STT_STAT_SENT_UNTRACKED]            = "sent_untracked",
 	[STT_STAT_DROP_ACK_INVALID]          = "drop_ack_invalid",
 	[STT_STAT_DROP_TOO_MANY_FRAMES]      = "drop_too_many_frames",

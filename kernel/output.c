@@ -109,9 +109,11 @@ static void stt_chunk_xmit(struct stt_session *s, struct stt_sock *ssk,
 }
 
 /*
- * Whether the pacer holds the next DATA packet back; if so, its timer runs
- * the pusher when the packet may go.  The rate follows the congestion
- * window and the RTT, read without the lock as stt_recovery_room() does.
+ * Whether the pacer or the local queue limit holds the next DATA packet
+ * back; if so, the pace timer runs the pusher when the packet may go, or
+ * when a packet left the local queues (txq.c).  The rate follows the
+ * congestion window and the RTT, read without the lock as
+ * stt_recovery_room() does.
  */
 static bool stt_output_paced(struct stt_session *s)
 {
@@ -121,6 +123,8 @@ static bool stt_output_paced(struct stt_session *s)
 					      READ_ONCE(s->cc.ssthresh),
 					      READ_ONCE(s->rtt.srtt)),
 		     s->dgram);
+	if (stt_txq_full(s, s->pacer.rate))
+		return true;
 	wait = stt_pace_wait(&s->pacer, now);
 	if (!wait)
 		return false;
@@ -200,7 +204,7 @@ enum {
 	STT_TURN_CWND,		/* the congestion window is full */
 	STT_TURN_BUDGET,	/* the pusher's budget is spent */
 	STT_TURN_SESSION,	/* the session's flow control window is full */
-	STT_TURN_PACE,		/* the pacer holds the next packet back */
+	STT_TURN_PACE,		/* the pacer or the local queue limit waits */
 };
 
 /* A stream's turn; see stt_output_turn(). */

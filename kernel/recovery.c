@@ -201,7 +201,7 @@ void stt_recovery_sent(struct stt_session *s, const struct stt_sent *rec,
 	r->pn = pn;
 	r->time = now;
 	stt_sent_set(s->sent, s->sent_tail++, STT_SENT_INFLIGHT);
-	stt_cc_sent(&s->cc, stt_sent_size(r), now);
+	stt_cc_sent(&s->cc, stt_sent_size(r), pn, s->largest_acked, now);
 	if (rec->kind == STT_SENT_DATA && s->pto_probes)
 		s->pto_probes--;
 }

@@ -80,6 +80,8 @@ static void stt_session_destroy(struct work_struct *work)
 	del_timer_sync(&s->timer);
 	del_timer_sync(&s->flow_timer);
 	stt_recovery_destroy(s);
+	/* After the timers that send are stopped. */
+	stt_txq_release(s);
 	stt_handshake_free(s);
 	/* No reference is left, so no packet is using the keys. */
 	stt_key_free(rcu_dereference_protected(s->tx, true));
@@ -423,6 +425,7 @@ void stt_session_established(struct stt_session *s, u64 rtt)
 	s->last_use = jiffies;
 	mod_timer(&s->timer, jiffies + 1);
 	stt_recovery_established(s, rtt);
+	stt_txq_init(s);
 }
 
 /**
@@ -745,6 +748,7 @@ int stt_session_xmit(struct stt_session *s, struct sk_buff *skb,
 		return err;
 	}
 	WRITE_ONCE(s->last_tx, jiffies);
+	stt_txq_charge(s, skb);
 	return stt_endpoint_xmit(s->ep, skb, &s->peer);
 }
 

@@ -69,6 +69,8 @@
  *	answered while the namespace is under load
  * @congestion_control: the congestion controller of a new socket, an
  *	&enum stt_congestion (the sysctl reads and writes its name)
+ * @limit_output_bytes: most bytes (truesize) a session keeps in the local
+ *	qdisc and device queues (txq.c)
  *
  * All ints, as the proc handlers want them.  Read with READ_ONCE().
  */
@@ -96,6 +98,7 @@ struct stt_sysctl {
 	int max_half_open;
 	int handshake_ratelimit;
 	int congestion_control;
+	int limit_output_bytes;
 };
 
 /**
@@ -380,7 +383,11 @@ struct stt_handshake;
  * @rtx_timer: time-threshold losses, the retransmission timeout and the user
  *	timeout
  * @pacer: when the next DATA packet may leave; only the pusher touches it
- * @pace_timer: runs the pusher when the pacer lets the next packet go
+ * @pace_timer: runs the pusher when the pacer lets the next packet go, or
+ *	when a packet left the local queues of a throttled session (txq.c)
+ * @txsk: the socket the session's packets are charged to while in the
+ *	local queues (txq.c); NULL before the session is established
+ * @tx_cpu: the CPU the pusher last sent DATA from (txq.c)
  * @rx_ranges: packet numbers received, for ACK frames (@rx_lock)
  * @rx_largest_time: when the largest of them arrived (@rx_lock)
  * @rx_nacked: the highest packet number a NACK reported missing (@rx_lock)
@@ -477,6 +484,8 @@ struct stt_session {
 	struct timer_list rtx_timer;
 	struct stt_pacer pacer;
 	struct hrtimer pace_timer;
+	struct sock *txsk;
+	int tx_cpu;
 
 	struct stt_ranges rx_ranges;
 	u64 rx_largest_time;
@@ -506,6 +515,7 @@ static inline bool stt_raise64(atomic64_t *v, u64 to)
 
 #define STT_TX_BUSY	0
 #define STT_TX_AGAIN	1
+#define STT_TX_THROTTLED 2	/* waits for the local queues (txq.c) */
 
 /**
  * struct stt_skb_cb - what a queued handshake packet carries in skb->cb
@@ -738,6 +748,14 @@ void stt_stream_rcv_frame(struct stt_session *s, const struct stt_frame *f);
 void stt_stream_session_closed(struct stt_session *s);
 void stt_stream_ctl_settled(struct stt_session *s, const struct stt_sent *rec,
 			    bool acked);
+
+/* txq.c */
+void stt_txq_init(struct stt_session *s);
+void stt_txq_release(struct stt_session *s);
+void stt_txq_charge(struct stt_session *s, struct sk_buff *skb);
+bool stt_txq_full(struct stt_session *s, u64 rate);
+int stt_txq_register(void);
+void stt_txq_exit(void);
 
 /* output.c */
 void stt_output_push(struct stt_session *s, bool may_sleep);

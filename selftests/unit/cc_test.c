@@ -2,9 +2,10 @@
 /*
  * Unit tests of kernel/cc.c and kernel/newreno.c in user space: the
  * controllers' names, the initial window, slow start, one reduction per loss
- * event, congestion avoidance, the undoing of a reduction whose losses were
- * all spurious, and the collapse after timeouts in a row, undone in the same
- * way.  CUBIC and HyStart++ are in cubic_test.c.
+ * event, congestion avoidance, no growth of a window the sender does not
+ * fill, the undoing of a reduction whose losses were all spurious, and the
+ * collapse after timeouts in a row, undone in the same way.  CUBIC and
+ * HyStart++ are in cubic_test.c.
  */
 #include "kselftest_harness.h"
 #include "cc.h"
@@ -26,9 +27,9 @@ TEST(initial_window_and_can_send)
 	stt_cc_init(&c, MSS, STT_CONGESTION_NEWRENO);
 	EXPECT_EQ(10 * MSS, c.cwnd);
 	EXPECT_TRUE(stt_cc_can_send(&c, 50 * MSS));	/* nothing in flight */
-	stt_cc_sent(&c, 9 * MSS, T);
+	stt_cc_sent(&c, 9 * MSS, 0, 0, T);
 	EXPECT_TRUE(stt_cc_can_send(&c, MSS));
-	stt_cc_sent(&c, MSS, T);
+	stt_cc_sent(&c, MSS, 0, 0, T);
 	EXPECT_FALSE(stt_cc_can_send(&c, 1));
 }
 
@@ -37,10 +38,48 @@ TEST(slow_start_grows_by_what_is_acked)
 	struct stt_cc c;
 
 	stt_cc_init(&c, MSS, STT_CONGESTION_NEWRENO);
-	stt_cc_sent(&c, 4 * MSS, T);
+	stt_cc_sent(&c, 10 * MSS, 0, 0, T);
 	acked(&c, 4 * MSS, 1);
 	EXPECT_EQ(14 * MSS, c.cwnd);
-	EXPECT_EQ(0, c.in_flight);
+	EXPECT_EQ(6 * MSS, c.in_flight);
+}
+
+/* RFC 9002 section 7.8: a window the sender does not fill does not grow. */
+TEST(unused_window_does_not_grow)
+{
+	struct stt_cc c;
+	int i;
+
+	stt_cc_init(&c, MSS, STT_CONGESTION_NEWRENO);
+	/* Slow start: the window may grow to twice what was in flight. */
+	stt_cc_sent(&c, 4 * MSS, 1, 0, T);
+	acked(&c, 4 * MSS, 1);
+	EXPECT_EQ(10 * MSS, c.cwnd);
+	EXPECT_FALSE(stt_cc_window_used(&c));
+	stt_cc_sent(&c, 6 * MSS, 2, 2, T);
+	EXPECT_TRUE(stt_cc_window_used(&c));
+	for (i = 0; i < 5; i++)
+		acked(&c, MSS, 2 + i);
+	EXPECT_EQ(12 * MSS, c.cwnd);
+	EXPECT_FALSE(stt_cc_window_used(&c));
+	acked(&c, MSS, 7);
+
+	/* Congestion avoidance: only a window that was full grows. */
+	stt_cc_lost(&c, 0, 8, 9, T);		/* ssthresh = cwnd = 6 MSS */
+	stt_cc_sent(&c, 5 * MSS, 9, 8, T);
+	acked(&c, 5 * MSS, 9);
+	stt_cc_sent(&c, 5 * MSS, 10, 10, T);
+	acked(&c, 5 * MSS, 10);
+	EXPECT_EQ(6 * MSS, c.cwnd);
+	stt_cc_sent(&c, 6 * MSS, 11, 11, T);	/* full */
+	EXPECT_TRUE(stt_cc_window_used(&c));
+	acked(&c, 6 * MSS, 11);
+	EXPECT_EQ(7 * MSS, c.cwnd);
+	/* It counts until the packet that filled it is acknowledged. */
+	stt_cc_sent(&c, MSS, 12, 11, T);
+	EXPECT_TRUE(stt_cc_window_used(&c));
+	stt_cc_sent(&c, MSS, 13, 12, T);
+	EXPECT_FALSE(stt_cc_window_used(&c));
 }
 
 TEST(one_reduction_per_loss_event)
@@ -48,7 +87,7 @@ TEST(one_reduction_per_loss_event)
 	struct stt_cc c;
 
 	stt_cc_init(&c, MSS, STT_CONGESTION_NEWRENO);
-	stt_cc_sent(&c, 10 * MSS, T);
+	stt_cc_sent(&c, 10 * MSS, 0, 0, T);
 	stt_cc_lost(&c, MSS, 3, 20, T);
 	EXPECT_EQ(5 * MSS, c.cwnd);
 	EXPECT_EQ(5 * MSS, c.ssthresh);
@@ -68,10 +107,9 @@ TEST(congestion_avoidance_adds_one_datagram_per_window)
 
 	stt_cc_init(&c, MSS, STT_CONGESTION_NEWRENO);
 	stt_cc_lost(&c, 0, 1, 2, T);		/* ssthresh = cwnd = 5 MSS */
-	for (i = 0; i < 5; i++) {
-		stt_cc_sent(&c, MSS, T);
+	stt_cc_sent(&c, 5 * MSS, 0, 0, T);	/* the window is full */
+	for (i = 0; i < 5; i++)
 		acked(&c, MSS, 10 + i);
-	}
 	EXPECT_EQ(6 * MSS, c.cwnd);
 }
 
@@ -93,7 +131,7 @@ TEST(probe_timeout_is_no_congestion_signal)
 	struct stt_cc c;
 
 	stt_cc_init(&c, MSS, STT_CONGESTION_NEWRENO);
-	stt_cc_sent(&c, 10 * MSS, T);
+	stt_cc_sent(&c, 10 * MSS, 0, 0, T);
 	stt_cc_probed(&c, MSS, T);
 	stt_cc_probed(&c, MSS, T);
 	EXPECT_EQ(10 * MSS, c.cwnd);
@@ -106,7 +144,7 @@ TEST(reduction_undone_when_every_loss_was_spurious)
 	struct stt_cc c;
 
 	stt_cc_init(&c, MSS, STT_CONGESTION_NEWRENO);
-	stt_cc_sent(&c, 10 * MSS, T);
+	stt_cc_sent(&c, 10 * MSS, 0, 0, T);
 	stt_cc_lost(&c, MSS, 3, 20, T);
 	stt_cc_lost(&c, MSS, 4, 21, T);		/* same event */
 	EXPECT_EQ(5 * MSS, c.cwnd);
@@ -124,7 +162,7 @@ TEST(reduction_kept_when_a_loss_was_real)
 	struct stt_cc c;
 
 	stt_cc_init(&c, MSS, STT_CONGESTION_NEWRENO);
-	stt_cc_sent(&c, 10 * MSS, T);
+	stt_cc_sent(&c, 10 * MSS, 0, 0, T);
 	stt_cc_lost(&c, MSS, 3, 20, T);
 	stt_cc_lost(&c, MSS, 20, 30, T);	/* a new event */
 	stt_cc_spurious(&c, 3);			/* the old event's: no undo */
@@ -148,7 +186,7 @@ TEST(collapse_undone_when_every_loss_was_spurious)
 	struct stt_cc c;
 
 	stt_cc_init(&c, MSS, STT_CONGESTION_NEWRENO);
-	stt_cc_sent(&c, 10 * MSS, T);
+	stt_cc_sent(&c, 10 * MSS, 0, 0, T);
 	stt_cc_lost(&c, MSS, 1, 11, T);		/* the first probe timeout */
 	stt_cc_lost(&c, MSS, 2, 11, T);
 	EXPECT_EQ(5 * MSS, c.cwnd);
@@ -170,7 +208,7 @@ TEST(lone_collapse_undone)
 	struct stt_cc c;
 
 	stt_cc_init(&c, MSS, STT_CONGESTION_NEWRENO);
-	stt_cc_sent(&c, 3 * MSS, T);
+	stt_cc_sent(&c, 3 * MSS, 0, 0, T);
 	stt_cc_collapse(&c, 4, 1);
 	for (int pn = 1; pn <= 3; pn++)
 		stt_cc_lost(&c, MSS, pn, 4, T);

@@ -5,10 +5,11 @@
  * floating point: the integer cube root, K and W_cubic(t) for C = 0.4 and
  * beta_cubic = 0.7, fast convergence, growth towards W_cubic one RTT ahead,
  * the Reno-friendly estimate W_est and its alpha, idle time left out of the
- * epoch, the undoing of a spurious reduction with CUBIC's state, the epoch
- * after a timeout; HyStart++'s exit to conservative slow start when a
- * round's smallest RTT rises by clamp(last / 8, 4 ms, 16 ms), its return to
- * slow start when the RTT falls again, and its end after five rounds.
+ * epoch, no growth of a window not used, the undoing of a spurious
+ * reduction with CUBIC's state, the epoch after a timeout; HyStart++'s exit
+ * to conservative slow start when a round's smallest RTT rises by
+ * clamp(last / 8, 4 ms, 16 ms), its return to slow start when the RTT falls
+ * again, and its end after five rounds.
  */
 #include "kselftest_harness.h"
 #include "cc.h"
@@ -34,12 +35,22 @@ static int near(double a, double b, double tol)
 }
 
 /*
+ * A controller whose window counts as used (stt_cc_window_used()): these
+ * tests are about the arithmetic of its growth; cc_test.c tests the gate.
+ */
+static void cc_init_used(struct stt_cc *c, u8 algo)
+{
+	stt_cc_init(c, MSS, algo);
+	c->cwnd_limited = true;
+}
+
+/*
  * A CUBIC session whose window was @w segments when a loss of packet @pn
  * (the next to be sent: @pn + 1) began a congestion event at T0.
  */
 static void cubic_after_loss(struct stt_cc *c, u64 w, u64 pn)
 {
-	stt_cc_init(c, MSS, STT_CONGESTION_CUBIC);
+	cc_init_used(c, STT_CONGESTION_CUBIC);
 	c->cwnd = w * MSS;
 	c->ssthresh = w * MSS;	/* past slow start */
 	stt_cc_lost(c, 0, pn, pn + 1, T0);
@@ -138,6 +149,30 @@ TEST(fast_convergence)
 	EXPECT_EQ(63 * MSS, c.cwnd);
 }
 
+/* RFC 9438 section 5.8: a window the sender does not fill does not grow. */
+TEST(unused_window_does_not_grow)
+{
+	struct stt_cc c;
+	u64 before;
+
+	cubic_after_loss(&c, 100, 5);
+	c.cwnd_limited = false;		/* 10 of 70 in flight, say */
+	c.max_in_flight = 10 * MSS;
+	before = c.cwnd;
+	stt_cc_acked(&c, 0, 6, 7, T0, 0);
+	stt_cc_acked(&c, MSS, 7, 8, T0 + SEC, 100 * MS);
+	EXPECT_EQ(before, c.cwnd);
+	/* In slow start too, beyond twice what was in flight. */
+	cc_init_used(&c, STT_CONGESTION_CUBIC);
+	c.cwnd_limited = false;
+	c.max_in_flight = 4 * MSS;
+	stt_cc_acked(&c, MSS, 1, 2, T0, 0);
+	EXPECT_EQ(10 * MSS, c.cwnd);
+	c.max_in_flight = 6 * MSS;
+	stt_cc_acked(&c, MSS, 2, 3, T0, 0);
+	EXPECT_EQ(11 * MSS, c.cwnd);
+}
+
 /*
  * RFC 9438 section 4.4 and 4.5: each acknowledgment adds
  * (target - cwnd) / cwnd, target = W_cubic(t + RTT), at most 1.5 cwnd.
@@ -208,21 +243,21 @@ TEST(idle_time_does_not_count)
 	struct stt_cc c;
 
 	cubic_after_loss(&c, 100, 5);
-	stt_cc_sent(&c, MSS, T0);
+	stt_cc_sent(&c, MSS, 0, 0, T0);
 	stt_cc_acked(&c, MSS, 6, 7, T0 + 10 * MS, 0);
 	EXPECT_EQ(T0 + 10 * MS, c.cubic.epoch);
 	EXPECT_EQ(0, c.in_flight);
 	/* Idle from the acknowledgment to the next send: 5 s. */
-	stt_cc_sent(&c, MSS, T0 + 10 * MS + 5 * SEC);
+	stt_cc_sent(&c, MSS, 0, 0, T0 + 10 * MS + 5 * SEC);
 	EXPECT_EQ(T0 + 10 * MS + 5 * SEC, c.cubic.epoch);
 	/* Not while something is in flight. */
-	stt_cc_sent(&c, MSS, T0 + 6 * SEC);
+	stt_cc_sent(&c, MSS, 0, 0, T0 + 6 * SEC);
 	EXPECT_EQ(T0 + 10 * MS + 5 * SEC, c.cubic.epoch);
 	/* A loss that empties the flight starts an idle time too. */
 	stt_cc_lost(&c, 2 * MSS, 7, 9, T0 + 7 * SEC);
 	EXPECT_FALSE(c.cubic.in_epoch);		/* (a new event) */
 	stt_cc_acked(&c, 0, 9, 10, T0 + 8 * SEC, 0);
-	stt_cc_sent(&c, MSS, T0 + 9 * SEC);
+	stt_cc_sent(&c, MSS, 0, 0, T0 + 9 * SEC);
 	EXPECT_EQ(T0 + 9 * SEC, c.cubic.epoch);	/* idle since it began */
 }
 
@@ -283,7 +318,7 @@ TEST(timeout_then_epoch_with_k_zero)
 	/* Convex from the start: W_cubic(2 s) = 70 + 0.4 * 8 segments. */
 	EXPECT_TRUE(near(stt_cubic_window(&c, 2 * SEC), 73.2 * MSS, 2));
 	/* The first timeout, in slow start: 0.7 of the window. */
-	stt_cc_init(&c, MSS, STT_CONGESTION_CUBIC);
+	cc_init_used(&c, STT_CONGESTION_CUBIC);
 	stt_cc_collapse(&c, 1, 0);
 	EXPECT_EQ(7 * MSS, c.ssthresh);
 }
@@ -298,7 +333,7 @@ static void round_trip(struct stt_cc *c, u64 *pn, int n, u64 rtt, u64 *now)
 	int i;
 
 	for (i = 0; i < n; i++, (*pn)++)
-		stt_cc_sent(c, MSS, *now);
+		stt_cc_sent(c, MSS, 0, 0, *now);
 	*now += rtt;
 	for (i = 0; i < n; i++) {
 		stt_cc_acked(c, MSS, first + i, *pn, *now, rtt);
@@ -312,7 +347,7 @@ static bool css_after(u64 rtt1, u64 rtt2)
 	struct stt_cc c;
 	u64 pn = 0, now = T0;
 
-	stt_cc_init(&c, MSS, STT_CONGESTION_CUBIC);
+	cc_init_used(&c, STT_CONGESTION_CUBIC);
 	round_trip(&c, &pn, 10, rtt1, &now);
 	round_trip(&c, &pn, 20, rtt2, &now);
 	return stt_cc_phase(&c) == STT_CC_PHASE_CONSERVATIVE;
@@ -335,7 +370,7 @@ TEST(hystart_css_on_rtt_rise_by_the_clamped_threshold)
 	EXPECT_FALSE(css_after(20 * MS, 10 * MS));	/* a fall */
 
 	/* The window: slow start, then a quarter from the 8th sample on. */
-	stt_cc_init(&c, MSS, STT_CONGESTION_CUBIC);
+	cc_init_used(&c, STT_CONGESTION_CUBIC);
 	round_trip(&c, &pn, 10, 10 * MS, &now);
 	EXPECT_EQ(20 * MSS, c.cwnd);
 	round_trip(&c, &pn, 20, 14 * MS - 1, &now);	/* just short */
@@ -348,14 +383,14 @@ TEST(hystart_css_on_rtt_rise_by_the_clamped_threshold)
 	EXPECT_EQ(0, stt_cc_w_max(&c));
 
 	/* Fewer than 8 samples in a round: no decision. */
-	stt_cc_init(&c, MSS, STT_CONGESTION_CUBIC);
+	cc_init_used(&c, STT_CONGESTION_CUBIC);
 	round_trip(&c, &pn, 7, 10 * MS, &now);
 	round_trip(&c, &pn, 7, 50 * MS, &now);
 	EXPECT_FALSE(c.cubic.hs.css);
 	EXPECT_EQ(24 * MSS, c.cwnd);
 
 	/* NewReno has no HyStart++. */
-	stt_cc_init(&c, MSS, STT_CONGESTION_NEWRENO);
+	cc_init_used(&c, STT_CONGESTION_NEWRENO);
 	round_trip(&c, &pn, 10, 10 * MS, &now);
 	round_trip(&c, &pn, 20, 50 * MS, &now);
 	EXPECT_EQ(STT_CC_PHASE_SLOW_START, stt_cc_phase(&c));
@@ -367,7 +402,7 @@ TEST(hystart_back_to_slow_start_when_rtt_falls)
 	struct stt_cc c;
 	u64 pn = 0, now = T0;
 
-	stt_cc_init(&c, MSS, STT_CONGESTION_CUBIC);
+	cc_init_used(&c, STT_CONGESTION_CUBIC);
 	round_trip(&c, &pn, 10, 10 * MS, &now);
 	round_trip(&c, &pn, 20, 20 * MS, &now);
 	ASSERT_EQ(STT_CC_PHASE_CONSERVATIVE, stt_cc_phase(&c));
@@ -386,7 +421,7 @@ TEST(hystart_css_ends_after_five_rounds)
 	u64 pn = 0, now = T0, w;
 	int i;
 
-	stt_cc_init(&c, MSS, STT_CONGESTION_CUBIC);
+	cc_init_used(&c, STT_CONGESTION_CUBIC);
 	round_trip(&c, &pn, 10, 10 * MS, &now);
 	round_trip(&c, &pn, 20, 20 * MS, &now);	/* CSS's first round */
 	ASSERT_TRUE(c.cubic.hs.css);
@@ -417,7 +452,7 @@ TEST(loss_in_slow_start_ends_hystart)
 	struct stt_cc c;
 	u64 pn = 0, now = T0, lost_at;
 
-	stt_cc_init(&c, MSS, STT_CONGESTION_CUBIC);
+	cc_init_used(&c, STT_CONGESTION_CUBIC);
 	round_trip(&c, &pn, 10, 10 * MS, &now);
 	lost_at = now;
 	stt_cc_lost(&c, 0, pn - 1, pn, lost_at);

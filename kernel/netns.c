@@ -241,6 +241,7 @@ static const char * const stt_stat_names[STT_STAT_MAX] = {
 	[STT_STAT_DROP_DUPLICATE]            = "drop_duplicate",
 	[STT_STAT_SESSIONS_USER_TIMEOUT]     = "sessions_user_timeout",
 	[STT_STAT_ACKS_OUT]                  = "acks_out",
+	[STT_STAT_ACKS_PIGGYBACKED]          = "acks_piggybacked",
 	[STT_STAT_NACKS_OUT]                 = "nacks_out",
 	[STT_STAT_NACKS_IN]                  = "nacks_in",
 	[STT_STAT_PACKETS_LOST]              = "packets_lost",

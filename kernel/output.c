@@ -87,10 +87,19 @@ static void stt_chunk_xmit(struct stt_session *s, struct stt_sock *ssk,
 		.offset = cb->offset,
 		.len = cb->len,
 	};
-	unsigned int plen = STT_CHUNK_HDR + cb->len;
+	unsigned int plen = STT_CHUNK_HDR + cb->len, alen, room;
+	u8 ack[STT_ACK_PIGGY_LEN];
 	struct sk_buff *skb;
 
-	skb = stt_endpoint_alloc_skb(plen, GFP_ATOMIC);
+	/*
+	 * An acknowledgment that waits rides along, ahead of the DATA frame
+	 * (which stays last, so that the receiver keeps the packet without a
+	 * clone), where the datagram has room: in the chunk's headroom, which
+	 * holds the link, IP and UDP headers' room of a packet it never uses.
+	 */
+	room = min3(s->dgram - STT_TAG_LEN - plen, (unsigned int)sizeof(ack),
+		    skb_headroom(chunk) - STT_CHUNK_HDR);
+	skb = stt_endpoint_alloc_skb(plen + room, GFP_ATOMIC);
 	if (!skb) {
 		/* Sent in the records' eyes: the timer will resend it. */
 		spin_lock_bh(&s->pn_lock);
@@ -99,12 +108,15 @@ static void stt_chunk_xmit(struct stt_session *s, struct stt_sock *ssk,
 		STT_INC(s->sn, TX_ERRORS);
 		return;
 	}
+	alen = stt_recovery_ack_piggyback(s, ack, room);
+	plen += alen;
 	skb_put(skb, plen + STT_TAG_LEN);
 	stt_data_hdr_encode(skb_push(chunk, 1 + STT_DATA_HDR_LEN), &f);
+	memcpy(skb_push(chunk, alen), ack, alen);
 	skb_push(chunk, STT_HDR_LEN);
 	if (stt_session_xmit(s, skb, chunk->data, &rec))
 		STT_INC(s->sn, TX_ERRORS);
-	skb_pull(chunk, STT_CHUNK_HDR);
+	skb_pull(chunk, STT_CHUNK_HDR + alen);
 	stt_pace_sent(&s->pacer, ktime_get_ns(), plen + STT_TAG_LEN);
 }
 

@@ -701,6 +701,53 @@ static void stt_recovery_send_ack(struct stt_session *s)
 		STT_INC(s->sn, ACKS_OUT);
 }
 
+/**
+ * stt_recovery_ack_piggyback() - an ACK frame to ride on a data packet
+ * @s: the session
+ * @buf: where the frame goes
+ * @room: bytes free for it at @buf and in the packet
+ *
+ * When ack-eliciting packets wait for an acknowledgment, a data packet the
+ * session sends anyway carries it, as TCP's segments do: the answer to a
+ * request then costs one packet each way, not two.  The frame holds the
+ * newest ranges that fit, at most %STT_ACK_PIGGY_RANGES (the older ones
+ * went in earlier acknowledgments; the sender needs the newest to detect
+ * losses), and the count of packets waiting starts again, so the ACK timer
+ * finds nothing to do.  Gaps are reported by the NACK frames of ACK
+ * packets of their own, which a gap brings at once (an out-of-order
+ * packet is acknowledged immediately).
+ *
+ * Return: the frame's length, or 0 if nothing waits or it does not fit.
+ */
+unsigned int stt_recovery_ack_piggyback(struct stt_session *s, u8 *buf,
+					unsigned int room)
+{
+	unsigned int nr;
+	u64 delay;
+	int len = 0;
+
+	if (room < 1 + STT_ACK_MIN_LEN || !READ_ONCE(s->ack_pending))
+		return 0;
+	nr = 1 + (room - 1 - STT_ACK_MIN_LEN) / STT_ACK_RANGE_LEN;
+	nr = min_t(unsigned int, nr, STT_ACK_PIGGY_RANGES);
+	spin_lock_bh(&s->rx_lock);
+	if (s->ack_pending && s->rx_ranges.n) {
+		nr = min_t(unsigned int, nr, s->rx_ranges.n);
+		delay = ktime_get_ns() - s->rx_largest_time;
+		len = stt_ack_encode(buf, room,
+				     min_t(u64, delay / NSEC_PER_USEC, U32_MAX),
+				     s->rx_ranges.r, nr);
+		if (len > 0)
+			s->ack_pending = 0;
+	}
+	spin_unlock_bh(&s->rx_lock);
+	if (len <= 0)
+		return 0;
+	STT_INC(s->sn, ACKS_OUT);
+	STT_INC(s->sn, ACKS_PIGGYBACKED);
+	return len;
+}
+
 static void stt_recovery_ack_timer(struct timer_list *t)
 {
 	struct stt_session *s = from_timer(s, t, ack_timer);

@@ -774,6 +774,11 @@ void stt_output_purge(struct stt_sock *ssk);
 
 /* recovery.c; STT_ACK_* (how soon a packet wants an ack) is in codec.h */
 
+/* Ranges an ACK frame riding on a data packet holds at most; its size. */
+#define STT_ACK_PIGGY_RANGES	4
+#define STT_ACK_PIGGY_LEN	(1 + STT_ACK_MIN_LEN + \
+				 (STT_ACK_PIGGY_RANGES - 1) * STT_ACK_RANGE_LEN)
+
 void stt_recovery_init(struct stt_session *s);
 int stt_recovery_ready(struct stt_session *s);
 void stt_recovery_established(struct stt_session *s, u64 rtt);
@@ -784,6 +789,8 @@ void stt_recovery_info(struct stt_session *s, struct stt_info *info);
 void stt_recovery_sent(struct stt_session *s, const struct stt_sent *rec,
 		       u64 pn);
 void stt_recovery_rcv_pn(struct stt_session *s, u64 pn, int eliciting);
+unsigned int stt_recovery_ack_piggyback(struct stt_session *s, u8 *buf,
+					unsigned int room);
 void stt_recovery_rcv_ack(struct stt_session *s, const struct stt_frame *f);
 void stt_recovery_rcv_nack(struct stt_session *s, const struct stt_frame *f);
 void stt_recovery_forget(struct stt_session *s, u16 id);

@@ -144,3 +144,27 @@ unsigned int stt_ranges_gaps(const struct stt_ranges *s, struct stt_range *gaps,
 	}
 	return count;
 }
+
+/**
+ * stt_ack_history_sent() - an ACK frame went out: how far the next must reach
+ * @h: the history, zeroed at first
+ * @largest: the largest packet number the frame acknowledged
+ *
+ * Every ACK frame reports the newest ranges first, and few gaps open between
+ * two frames, so a range whose numbers are all at or below the largest
+ * number of the frame %STT_ACK_REPEATS frames ago went in each of the last
+ * %STT_ACK_REPEATS: the peer knows of it unless it lost all of them, and the
+ * receiver may forget it (RFC 9000 section 13.2.3 bounds ACK frames the same
+ * way).  Without this, every packet lost in the session's life would leave a
+ * gap that each ACK frame repeats, up to its 33 ranges.
+ *
+ * Return: the lowest packet number the next ACK frame needs to report (to
+ * pass to stt_ranges_drop_below()), or 0 until %STT_ACK_REPEATS frames went.
+ */
+u64 stt_ack_history_sent(struct stt_ack_history *h, u64 largest)
+{
+	h->largest[h->n % STT_ACK_REPEATS] = largest;
+	h->n++;
+	/* The oldest of the last STT_ACK_REPEATS, about to be overwritten. */
+	return h->n >= STT_ACK_REPEATS ? h->largest[h->n % STT_ACK_REPEATS] : 0;
+}

@@ -28,11 +28,26 @@ struct stt_ranges {
 	struct stt_range r[STT_RANGES_MAX];
 };
 
+/* Acknowledgments that report a range before the receiver forgets it. */
+#define STT_ACK_REPEATS	3
+
+/**
+ * struct stt_ack_history - the largest numbers the last acknowledgments sent
+ * @largest: the largest packet number of each of the last
+ *	%STT_ACK_REPEATS ACK frames, a ring
+ * @n: how many ACK frames were sent, all told
+ */
+struct stt_ack_history {
+	u64 largest[STT_ACK_REPEATS];
+	u64 n;
+};
+
 void stt_ranges_init(struct stt_ranges *s);
 bool stt_ranges_add(struct stt_ranges *s, u64 pn);
 bool stt_ranges_has(const struct stt_ranges *s, u64 pn);
 void stt_ranges_drop_below(struct stt_ranges *s, u64 pn);
 unsigned int stt_ranges_gaps(const struct stt_ranges *s, struct stt_range *gaps,
 			     unsigned int max);
+u64 stt_ack_history_sent(struct stt_ack_history *h, u64 largest);
 
 #endif /* _STT_RANGES_H */

@@ -667,6 +667,7 @@ static void stt_recovery_send_ack(struct stt_session *s)
 	int len, m;
 
 	spin_lock_bh(&s->rx_lock);
+	stt_ranges_drop_below(&s->rx_ranges, s->ack_floor);
 	nr = min_t(unsigned int, s->rx_ranges.n, STT_ACK_RANGES);
 	if (!nr) {
 		spin_unlock_bh(&s->rx_lock);
@@ -677,6 +678,9 @@ static void stt_recovery_send_ack(struct stt_session *s)
 	len = stt_ack_encode(buf, sizeof(buf),
 			     min_t(u64, delay / NSEC_PER_USEC, U32_MAX),
 			     s->rx_ranges.r, nr);
+	if (len > 0)
+		s->ack_floor = stt_ack_history_sent(&s->ack_hist,
+						    s->rx_ranges.r[0].hi);
 	if (nr > 1) {
 		ng = stt_ranges_gaps(&s->rx_ranges, gaps, STT_NACK_GAPS);
 		/* Report a gap once, when it is old enough to be a loss. */
@@ -731,14 +735,18 @@ unsigned int stt_recovery_ack_piggyback(struct stt_session *s, u8 *buf,
 	nr = 1 + (room - 1 - STT_ACK_MIN_LEN) / STT_ACK_RANGE_LEN;
 	nr = min_t(unsigned int, nr, STT_ACK_PIGGY_RANGES);
 	spin_lock_bh(&s->rx_lock);
+	stt_ranges_drop_below(&s->rx_ranges, s->ack_floor);
 	if (s->ack_pending && s->rx_ranges.n) {
 		nr = min_t(unsigned int, nr, s->rx_ranges.n);
 		delay = ktime_get_ns() - s->rx_largest_time;
 		len = stt_ack_encode(buf, room,
 				     min_t(u64, delay / NSEC_PER_USEC, U32_MAX),
 				     s->rx_ranges.r, nr);
-		if (len > 0)
+		if (len > 0) {
 			s->ack_pending = 0;
+			s->ack_floor = stt_ack_history_sent(&s->ack_hist,
+							    s->rx_ranges.r[0].hi);
+		}
 	}
 	spin_unlock_bh(&s->rx_lock);
 	if (len <= 0)
@@ -853,6 +861,8 @@ void stt_recovery_init(struct stt_session *s)
 	stt_cc_init(&s->cc, STT_MIN_DGRAM, s->cc_algo);
 	s->loss_pkts = STT_LOSS_PACKETS;
 	stt_ranges_init(&s->rx_ranges);
+	memset(&s->ack_hist, 0, sizeof(s->ack_hist));
+	s->ack_floor = 0;
 	timer_setup(&s->rtx_timer, stt_recovery_timer, 0);
 	timer_setup(&s->ack_timer, stt_recovery_ack_timer, 0);
 	hrtimer_init(&s->pace_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);

@@ -391,6 +391,8 @@ struct stt_handshake;
  * @rx_ranges: packet numbers received, for ACK frames (@rx_lock)
  * @rx_largest_time: when the largest of them arrived (@rx_lock)
  * @rx_nacked: the highest packet number a NACK reported missing (@rx_lock)
+ * @ack_hist: the largest numbers of the last ACK frames sent (@rx_lock)
+ * @ack_floor: the lowest number an ACK frame still reports (@rx_lock)
  * @ack_pending: ack-eliciting packets received since the last ACK
  * @ack_timer: sends a delayed ACK
  * @snd_total: the session's flow control as a sender: the sum over its
@@ -490,6 +492,8 @@ struct stt_session {
 	struct stt_ranges rx_ranges;
 	u64 rx_largest_time;
 	u64 rx_nacked;
+	struct stt_ack_history ack_hist;
+	u64 ack_floor;
 	u32 ack_pending;
 	struct timer_list ack_timer;
 

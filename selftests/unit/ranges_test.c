@@ -197,6 +197,43 @@ TEST(gaps)
 	EXPECT_EQ(9, g[1].hi);
 }
 
+TEST(ack_history_reaches_back_three_frames)
+{
+	struct stt_ack_history h;
+	struct stt_ranges s;
+	u64 floor = 0, pn;
+
+	memset(&h, 0, sizeof(h));
+	EXPECT_EQ(0, stt_ack_history_sent(&h, 10));
+	EXPECT_EQ(0, stt_ack_history_sent(&h, 20));
+	/* Numbers up to 10 went in all three frames. */
+	EXPECT_EQ(10, stt_ack_history_sent(&h, 30));
+	EXPECT_EQ(20, stt_ack_history_sent(&h, 40));
+	EXPECT_EQ(30, stt_ack_history_sent(&h, 40));	/* the same largest */
+	EXPECT_EQ(40, stt_ack_history_sent(&h, 41));
+	EXPECT_EQ(40, stt_ack_history_sent(&h, 50));
+
+	/*
+	 * A receiver missing every tenth packet: with the floor, its ACK
+	 * frames report a few ranges, not one per packet ever lost.
+	 */
+	memset(&h, 0, sizeof(h));
+	stt_ranges_init(&s);
+	for (pn = 1; pn <= 1000; pn++) {
+		if (!(pn % 10))
+			continue;
+		stt_ranges_add(&s, pn);
+		if (pn % 2)
+			continue;
+		stt_ranges_drop_below(&s, floor);
+		ASSERT_GE(s.n, 1);
+		EXPECT_LE(s.n, 3);
+		floor = stt_ack_history_sent(&h, s.r[0].hi);
+	}
+	/* The floor trails the largest by three frames, two packets each. */
+	EXPECT_EQ(994, floor);
+}
+
 TEST(drop_below)
 {
 	struct stt_ranges s;

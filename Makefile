@@ -8,6 +8,8 @@
 #   make check          everything needed, then every test on two kernels
 #   make bench          everything needed, then STT's speed against TCP and
 #                       kTLS in a QEMU guest (a benchmark, not a test)
+#   make profile        a bulk STT run under perf in the guest: the top
+#                       symbols and a flame graph in build/
 #   make fuzz           everything needed, then each libFuzzer harness of the
 #                       pure protocol code for FUZZ_SECONDS (default 600);
 #                       FUZZ="codec ranges" runs only those harnesses
@@ -41,6 +43,9 @@ demo: deps
 bench: deps
 	tools/bench.sh
 
+profile: deps
+	BENCH_PROFILE=1 tools/bench.sh
+
 fuzz: deps
 	selftests/fuzz.sh $(FUZZ_SECONDS) $(FUZZ)
 
@@ -48,4 +53,4 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	rm -rf build
 
-.PHONY: all module install deps check demo bench fuzz clean
+.PHONY: all module install deps check demo bench profile fuzz clean

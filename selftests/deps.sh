@@ -10,7 +10,7 @@ pkgs=(
 	qemu-system-x86 busybox-static
 	flex bison bc libelf-dev libssl-dev dwarves
 	clang libfuzzer-14-dev
-	python3-cryptography
+	python3-cryptography linux-perf
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -21,6 +21,13 @@
  *             time.  Round trips per second, median and 99th percentile
  *             round-trip time.
  *
+ * For bulk and streams4 it also gives the CPU time the whole guest spent
+ * per MB moved (sender and receiver together, from /proc/stat: every CPU's
+ * time not idle), and first of all the one-core limit of each AEAD: what
+ * one thread seals through AF_ALG in 1440-byte messages (an STT datagram's
+ * payload) and in 16 KiB ones (a TLS record), so that every figure reads
+ * against what the cipher allows on this machine.
+ *
  * Transports: stt and stt-aes (AF_STT, ChaCha20-Poly1305 or AES-256-GCM),
  * tcp, ktls and ktls-aes (TCP with the kernel's TLS 1.3 record layer on both
  * ends, keyed directly with fixed test keys: ChaCha20-Poly1305 or
@@ -40,11 +47,15 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <linux/if_alg.h>
 #include <linux/tls.h>
 #include <linux/stt.h>
 
 #include "../selftests/stt/netns.h"
 
+#ifndef SOL_ALG
+#define SOL_ALG		279
+#endif
 #ifndef SOL_TLS
 #define SOL_TLS		282
 #endif
@@ -110,9 +121,28 @@ struct result {
 	int ok;
 	double rate;		/* MB/s, or round trips per second */
 	double p50_us, p99_us;	/* rr only */
+	double cpu_ms_mb;	/* bulk: CPU ms of the guest per MB moved */
 };
 
+/* The AEADs whose one-core limit is measured; the transports using them. */
+struct aead {
+	const char *name;	/* as printed */
+	const char *alg;	/* the crypto API's name */
+	const char *stt;	/* the STT transport with it */
+	double mbs[2];		/* MB/s sealing 1440 B and 16 KiB messages */
+	int ok;
+};
+
+static struct aead aeads[] = {
+	{ "chacha20-poly1305", "rfc7539(chacha20,poly1305)", "stt" },
+	{ "aes-256-gcm", "gcm(aes)", "stt-aes" },
+};
+
+static const unsigned int aead_sizes[2] = { 1440, 16384 };
+
 static struct result results[NR_W][NR_T];
+
+static int find_transport(const char *name);
 
 /* One connection: its two ends and what the threads on them saw. */
 struct flow {
@@ -130,6 +160,7 @@ struct flow {
 static const unsigned char psk[STT_PSK_LEN] = { 0x5e, 0xed, 0xbe, 0x4c };
 static u64 duration_ns = 5 * NSEC, warmup_ns = NSEC;
 static int stop_flag;
+static int no_limits;	/* -L: the AEADs' limits are not measured */
 
 static u64 now_ns(void)
 {
@@ -465,6 +496,122 @@ static void spawn(pthread_t *th, void *(*fn)(void *), struct flow *f)
 	}
 }
 
+/* --- CPU time and the AEAD limit ------------------------------------------ */
+
+/* CPU time all CPUs spent not idle since boot, in ms (/proc/stat). */
+static double cpu_busy_ms(void)
+{
+	unsigned long long v[8] = { 0 };
+	FILE *f = fopen("/proc/stat", "r");
+	int n;
+
+	if (!f)
+		return 0;
+	n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
+		   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+	fclose(f);
+	if (n < 7)
+		return 0;
+	/* user nice system idle iowait irq softirq steal: all but idle. */
+	return (v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) * 1e3 /
+	       sysconf(_SC_CLK_TCK);
+}
+
+/*
+ * One thread sealing @len-byte messages (16 bytes of associated data, a
+ * 12-byte nonce) with AF_ALG's @alg for @ns; MB/s of plaintext, or -errno.
+ */
+static double aead_rate(const char *alg, unsigned int len, u64 ns)
+{
+	struct sockaddr_alg sa = { .salg_family = AF_ALG, .salg_type = "aead" };
+	char cbuf[CMSG_SPACE(4) + CMSG_SPACE(sizeof(struct af_alg_iv) + 12) +
+		  CMSG_SPACE(4)] = { 0 };
+	static unsigned char in[16 + 16384], out[16 + 16384 + 16];
+	unsigned char key[32] = { 1 };
+	struct iovec iov = { .iov_base = in, .iov_len = 16 + len };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = cbuf,
+			      .msg_controllen = sizeof(cbuf) };
+	struct af_alg_iv *iv;
+	struct cmsghdr *c;
+	u64 t0, t, done = 0;
+	int tfm, op = -1, err = 0;
+
+	snprintf((char *)sa.salg_name, sizeof(sa.salg_name), "%s", alg);
+	tfm = socket(AF_ALG, SOCK_SEQPACKET, 0);
+	if (tfm < 0)
+		return -errno;
+	if (bind(tfm, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    setsockopt(tfm, SOL_ALG, ALG_SET_KEY, key, sizeof(key)) ||
+	    setsockopt(tfm, SOL_ALG, ALG_SET_AEAD_AUTHSIZE, NULL, 16))
+		goto fail;
+	op = accept(tfm, NULL, 0);
+	if (op < 0)
+		goto fail;
+	c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_ALG;
+	c->cmsg_type = ALG_SET_OP;
+	c->cmsg_len = CMSG_LEN(4);
+	*(__u32 *)CMSG_DATA(c) = ALG_OP_ENCRYPT;
+	c = CMSG_NXTHDR(&msg, c);
+	c->cmsg_level = SOL_ALG;
+	c->cmsg_type = ALG_SET_IV;
+	c->cmsg_len = CMSG_LEN(sizeof(*iv) + 12);
+	iv = (struct af_alg_iv *)CMSG_DATA(c);
+	iv->ivlen = 12;
+	c = CMSG_NXTHDR(&msg, c);
+	c->cmsg_level = SOL_ALG;
+	c->cmsg_type = ALG_SET_AEAD_ASSOCLEN;
+	c->cmsg_len = CMSG_LEN(4);
+	*(__u32 *)CMSG_DATA(c) = 16;
+	t0 = now_ns();
+	do {
+		if (sendmsg(op, &msg, 0) != (ssize_t)(16 + len) ||
+		    read(op, out, 16 + len + 16) != (ssize_t)(16 + len + 16))
+			goto fail;
+		done += len;
+		iv->iv[0]++;
+		t = now_ns();
+	} while (t - t0 < ns);
+	close(op);
+	close(tfm);
+	return done * 1e3 / (t - t0);
+fail:
+	err = -errno;
+	if (op >= 0)
+		close(op);
+	close(tfm);
+	return err ? err : -EIO;
+}
+
+/* Each AEAD's one-core limit, printed. */
+static void measure_aeads(void)
+{
+	unsigned int a, k;
+	double r;
+
+	for (a = 0; a < ARRAY_SIZE(aeads); a++) {
+		if (transports[find_transport(aeads[a].stt)].off)
+			continue;
+		aeads[a].ok = 1;
+		for (k = 0; k < 2; k++) {
+			r = aead_rate(aeads[a].alg, aead_sizes[k],
+				      duration_ns / 2);
+			if (r < 0) {
+				printf("aead      %-17s not available (AF_ALG: %s)\n",
+				       aeads[a].name, strerror(-r));
+				aeads[a].ok = 0;
+				break;
+			}
+			aeads[a].mbs[k] = r;
+		}
+		if (aeads[a].ok)
+			printf("aead      %-17s one core: %.1f MB/s (1440 B), %.1f (16 KiB)\n",
+			       aeads[a].name, aeads[a].mbs[0], aeads[a].mbs[1]);
+	}
+	fflush(stdout);
+}
+
 /* --- one run -------------------------------------------------------------- */
 
 static int cmp_uint(const void *a, const void *b)
@@ -513,6 +660,7 @@ static int run(const struct workload *w, struct transport *t, int port,
 	pthread_t th[2 * MAX_FLOWS];
 	const char *what;
 	u64 b0 = 0, b1 = 0, t0, t1;
+	double c0 = 0, c1 = 0;
 	int lfd, i, rc;
 
 	memset(f, 0, sizeof(f));
@@ -543,9 +691,11 @@ static int run(const struct workload *w, struct transport *t, int port,
 	if (!w->rr) {
 		sleep_until(t0);
 		b0 = bytes_read(f, w->flows);
+		c0 = cpu_busy_ms();
 		t0 = now_ns();
 		sleep_until(t1);
 		b1 = bytes_read(f, w->flows);
+		c1 = cpu_busy_ms();
 		t1 = now_ns();
 		__atomic_store_n(&stop_flag, 1, __ATOMIC_RELAXED);
 	}
@@ -566,7 +716,9 @@ static int run(const struct workload *w, struct transport *t, int port,
 		       w->name, t->name, r->rate, r->p50_us, r->p99_us);
 	} else if (!rc) {
 		r->rate = (b1 - b0) * 1e3 / (t1 - t0);
-		printf("%-9s %-9s %10.1f MB/s\n", w->name, t->name, r->rate);
+		r->cpu_ms_mb = b1 > b0 ? (c1 - c0) * 1e6 / (b1 - b0) : 0;
+		printf("%-9s %-9s %10.1f MB/s  CPU %.1f ms per MB\n", w->name,
+		       t->name, r->rate, r->cpu_ms_mb);
 	}
 	r->ok = !rc;
 	fflush(stdout);
@@ -600,6 +752,53 @@ static const char *ratio(unsigned int w, unsigned int p, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * CPU time per MB against the other transport of each pair (< 1: STT
+ * cheaper), and each STT transport's bulk rate against its AEAD's one-core
+ * limit.
+ */
+static void print_cpu_and_limits(void)
+{
+	char name[40];
+	unsigned int w, p, a;
+	int x, y;
+
+	printf("\nCPU per MB moved, STT against the other (< 1: STT cheaper)\n%-9s", "");
+	for (p = 0; p < ARRAY_SIZE(pairs); p++) {
+		snprintf(name, sizeof(name), "%s/%s", pairs[p][0], pairs[p][1]);
+		printf(" %16s", name);
+	}
+	printf("\n");
+	for (w = 0; w < NR_W; w++) {
+		if (workloads[w].off || workloads[w].rr)
+			continue;
+		printf("%-9s", workloads[w].name);
+		for (p = 0; p < ARRAY_SIZE(pairs); p++) {
+			x = find_transport(pairs[p][0]);
+			y = find_transport(pairs[p][1]);
+			if (x < 0 || y < 0 || !results[w][x].ok ||
+			    !results[w][y].ok || results[w][y].cpu_ms_mb <= 0)
+				printf(" %16s", "n/a");
+			else
+				printf(" %16.2f", results[w][x].cpu_ms_mb /
+						  results[w][y].cpu_ms_mb);
+		}
+		printf("\n");
+	}
+	for (a = 0; a < ARRAY_SIZE(aeads); a++) {
+		x = find_transport(aeads[a].stt);
+		for (w = 0; w < NR_W; w++) {
+			if (!aeads[a].ok || workloads[w].off || workloads[w].rr ||
+			    x < 0 || !results[w][x].ok)
+				continue;
+			printf("%-9s %-9s %.2f of the AEAD's limit (16 KiB), %.2f (1440 B)\n",
+			       workloads[w].name, aeads[a].stt,
+			       results[w][x].rate / aeads[a].mbs[1],
+			       results[w][x].rate / aeads[a].mbs[0]);
+		}
+	}
+}
+
 static void print_ratios(void)
 {
 	char name[40], buf[16];
@@ -619,6 +818,7 @@ static void print_ratios(void)
 			printf(" %16s", ratio(w, p, buf, sizeof(buf)));
 		printf("\n");
 	}
+	print_cpu_and_limits();
 	printf("bench:");
 	for (w = 0; w < NR_W; w++) {
 		if (workloads[w].off)
@@ -638,11 +838,12 @@ static int print_usage(void)
 	unsigned int i;
 
 	fprintf(stderr,
-		"usage: stt-bench [-t SECONDS] [-w WORKLOAD]... [-T TRANSPORT]...\n"
+		"usage: stt-bench [-t SECONDS] [-L] [-w WORKLOAD]... [-T TRANSPORT]...\n"
 		"Measures STT against TCP and kTLS between network namespaces stt-a and\n"
 		"stt-b, which it makes (run as root, with stt.ko loaded).\n"
 		"  -t SECONDS    time measured per run (default 5), after a fifth of it\n"
 		"                to warm up\n"
+		"  -L            do not measure the AEADs' one-core limits first\n"
 		"  -w WORKLOAD   bulk, streams4 or rr (default: all)\n"
 		"  -T TRANSPORT  ");
 	for (i = 0; i < NR_T; i++)
@@ -694,7 +895,7 @@ int main(int argc, char **argv)
 	double secs;
 	char *end;
 
-	while ((opt = getopt(argc, argv, "t:w:T:h")) != -1) {
+	while ((opt = getopt(argc, argv, "t:w:T:Lh")) != -1) {
 		switch (opt) {
 		case 't':
 			secs = strtod(optarg, &end);
@@ -710,6 +911,9 @@ int main(int argc, char **argv)
 		case 'T':
 			if (!pick_transport(optarg, &first_t))
 				return print_usage();
+			break;
+		case 'L':
+			no_limits = 1;
 			break;
 		default:
 			return print_usage();
@@ -728,6 +932,8 @@ int main(int argc, char **argv)
 	       "receivers in stt-a, senders in stt-b\n",
 	       (double)duration_ns / NSEC, (double)warmup_ns / NSEC);
 	fflush(stdout);
+	if (!no_limits)
+		measure_aeads();
 	for (w = 0; w < NR_W; w++) {
 		for (t = 0; t < NR_T; t++) {
 			if (workloads[w].off || transports[t].off || transports[t].gone)

@@ -752,6 +752,20 @@ static const char *ratio(unsigned int w, unsigned int p, char *buf, size_t len)
 	return buf;
 }
 
+/* A table's title and its head: one column for each pair of transports. */
+static void print_pairs_header(const char *title)
+{
+	char name[40];
+	unsigned int p;
+
+	printf("\n%s\n%-9s", title, "");
+	for (p = 0; p < ARRAY_SIZE(pairs); p++) {
+		snprintf(name, sizeof(name), "%s/%s", pairs[p][0], pairs[p][1]);
+		printf(" %16s", name);
+	}
+	printf("\n");
+}
+
 /*
  * CPU time per MB against the other transport of each pair (< 1: STT
  * cheaper), and each STT transport's bulk rate against its AEAD's one-core
@@ -759,16 +773,10 @@ static const char *ratio(unsigned int w, unsigned int p, char *buf, size_t len)
  */
 static void print_cpu_and_limits(void)
 {
-	char name[40];
 	unsigned int w, p, a;
 	int x, y;
 
-	printf("\nCPU per MB moved, STT against the other (< 1: STT cheaper)\n%-9s", "");
-	for (p = 0; p < ARRAY_SIZE(pairs); p++) {
-		snprintf(name, sizeof(name), "%s/%s", pairs[p][0], pairs[p][1]);
-		printf(" %16s", name);
-	}
-	printf("\n");
+	print_pairs_header("CPU per MB moved, STT against the other (< 1: STT cheaper)");
 	for (w = 0; w < NR_W; w++) {
 		if (workloads[w].off || workloads[w].rr)
 			continue;
@@ -801,15 +809,10 @@ static void print_cpu_and_limits(void)
 
 static void print_ratios(void)
 {
-	char name[40], buf[16];
+	char buf[16];
 	unsigned int w, p;
 
-	printf("\nratios (> 1: STT faster; rr: round trips per second)\n%-9s", "");
-	for (p = 0; p < ARRAY_SIZE(pairs); p++) {
-		snprintf(name, sizeof(name), "%s/%s", pairs[p][0], pairs[p][1]);
-		printf(" %16s", name);
-	}
-	printf("\n");
+	print_pairs_header("ratios (> 1: STT faster; rr: round trips per second)");
 	for (w = 0; w < NR_W; w++) {
 		if (workloads[w].off)
 			continue;

@@ -80,7 +80,7 @@ guest=build/bench-guest.sh
 	echo 'rc=$?'
 	if [ "$profile" = 1 ]; then
 		# Read in the same boot: kernel addresses move with KASLR.
-		echo 'perf script -i /stt-out/perf.data -F comm,ip,sym >/stt-out/perf.script 2>/dev/null'
+		echo 'perf script -i /stt-out/perf.data -F comm,cpu,ip,sym >/stt-out/perf.script 2>/dev/null'
 	fi
 	cat <<'SH'
 if [ $rc = 0 ]; then echo "ok 1 - stt-bench"; else echo "not ok 1 - stt-bench exited $rc"; fi

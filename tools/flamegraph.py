@@ -9,7 +9,8 @@ leaf first), folds identical stacks and draws each frame as a box as wide as
 the share of samples it is on, the root at the bottom: the usual flame graph,
 so that where the time goes is seen at a glance.  Each box's tooltip gives
 the symbol, its samples and their share.  With TOP.txt, also writes the
-symbols by samples spent in themselves (self) and under them (total).
+symbols by samples spent in themselves (self) and under them (total), and
+how much of its time each CPU was idle when `perf script` gives the CPU.
 """
 import collections
 import html
@@ -22,17 +23,21 @@ MIN_PX = 0.3  # narrower boxes are not drawn
 
 
 def stacks(path):
-    """Yield (command, [frames root first]) for each sample."""
-    comm, frames = None, []
+    """Yield (command, CPU or None, [frames root first]) for each sample."""
+    comm, cpu, frames = None, None, []
     with open(path, errors="replace") as f:
         for line in f:
             line = line.rstrip("\n")
             if not line.strip():
                 if comm is not None:
-                    yield comm, list(reversed(frames))
-                comm, frames = None, []
+                    yield comm, cpu, list(reversed(frames))
+                comm, cpu, frames = None, None, []
             elif not line[0].isspace():
-                comm, frames = line.split()[0], []
+                head = line.split()
+                comm, cpu, frames = head[0], None, []
+                for word in head[1:]:
+                    if word.startswith("[") and word.endswith("]"):
+                        cpu = word[1:-1].lstrip("0") or "0"
             else:
                 parts = line.split(None, 1)
                 sym = parts[1] if len(parts) > 1 else parts[0]
@@ -40,7 +45,7 @@ def stacks(path):
                 sym = sym.split("+0x", 1)[0]
                 frames.append(sym or "[unknown]")
     if comm is not None:
-        yield comm, list(reversed(frames))
+        yield comm, cpu, list(reversed(frames))
 
 
 class Node:
@@ -49,9 +54,19 @@ class Node:
         self.kids = collections.OrderedDict()
 
 
+def idle(frames):
+    """Whether a sample was taken in the idle loop."""
+    return bool(frames) and (frames[-1].endswith("safe_halt") or
+                             "do_idle" in frames)
+
+
 def build(path):
     root, selfc, totc = Node(), collections.Counter(), collections.Counter()
-    for comm, frames in stacks(path):
+    percpu = collections.defaultdict(lambda: [0, 0])  # samples, idle ones
+    for comm, cpu, frames in stacks(path):
+        if cpu is not None:
+            percpu[cpu][0] += 1
+            percpu[cpu][1] += idle(frames)
         frames = [comm] + frames
         root.n += 1
         node = root
@@ -61,7 +76,7 @@ def build(path):
         selfc[frames[-1]] += 1
         for sym in set(frames):
             totc[sym] += 1
-    return root, selfc, totc
+    return root, selfc, totc, percpu
 
 
 def colour(name):
@@ -112,9 +127,14 @@ def draw(root, out):
         f.write("\n</svg>\n")
 
 
-def top(selfc, totc, n, out):
+def top(selfc, totc, percpu, n, out):
     with open(out, "w") as f:
-        f.write("%d samples\n\nself %%   total %%  symbol\n" % n)
+        f.write("%d samples\n" % n)
+        for cpu in sorted(percpu, key=int):
+            c, idle = percpu[cpu]
+            f.write("CPU %s: %d samples, idle in %.1f %% of them\n" %
+                    (cpu, c, 100.0 * idle / c))
+        f.write("\nself %   total %  symbol\n")
         for sym, c in selfc.most_common(60):
             f.write("%6.2f  %7.2f  %s\n" %
                     (100.0 * c / n, 100.0 * totc[sym] / n, sym))
@@ -123,12 +143,12 @@ def top(selfc, totc, n, out):
 def main():
     if len(sys.argv) not in (3, 4):
         sys.exit(__doc__)
-    root, selfc, totc = build(sys.argv[1])
+    root, selfc, totc, percpu = build(sys.argv[1])
     if not root.n:
         sys.exit("flamegraph.py: no samples in " + sys.argv[1])
     draw(root, sys.argv[2])
     if len(sys.argv) == 4:
-        top(selfc, totc, root.n, sys.argv[3])
+        top(selfc, totc, percpu, root.n, sys.argv[3])
 
 
 if __name__ == "__main__":

@@ -26,7 +26,9 @@
  * time not idle), and first of all the one-core limit of each AEAD: what
  * one thread seals through AF_ALG in 1440-byte messages (an STT datagram's
  * payload) and in 16 KiB ones (a TLS record), so that every figure reads
- * against what the cipher allows on this machine.
+ * against what the cipher allows on this machine.  After an STT bulk run it
+ * prints the session's window, RTT and bytes in flight, and the counters of
+ * what held the sender back while measured (/proc/net/stt/stats of stt-b).
  *
  * Transports: stt and stt-aes (AF_STT, ChaCha20-Poly1305 or AES-256-GCM),
  * tcp, ktls and ktls-aes (TCP with the kernel's TLS 1.3 record layer on both
@@ -47,15 +49,12 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
-#include <linux/if_alg.h>
 #include <linux/tls.h>
 #include <linux/stt.h>
 
 #include "../selftests/stt/netns.h"
+#include "stt-bench-probe.h"
 
-#ifndef SOL_ALG
-#define SOL_ALG		279
-#endif
 #ifndef SOL_TLS
 #define SOL_TLS		282
 #endif
@@ -63,7 +62,6 @@
 #define TCP_ULP		31
 #endif
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define PORT_BASE	7400		/* each run listens on the next port */
 #define BUF_LEN		(64 << 10)	/* bulk write and read size */
 #define RR_LEN		64		/* rr request and answer size */
@@ -498,92 +496,6 @@ static void spawn(pthread_t *th, void *(*fn)(void *), struct flow *f)
 
 /* --- CPU time and the AEAD limit ------------------------------------------ */
 
-/* CPU time all CPUs spent not idle since boot, in ms (/proc/stat). */
-static double cpu_busy_ms(void)
-{
-	unsigned long long v[8] = { 0 };
-	FILE *f = fopen("/proc/stat", "r");
-	int n;
-
-	if (!f)
-		return 0;
-	n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
-		   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
-	fclose(f);
-	if (n < 7)
-		return 0;
-	/* user nice system idle iowait irq softirq steal: all but idle. */
-	return (v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) * 1e3 /
-	       sysconf(_SC_CLK_TCK);
-}
-
-/*
- * One thread sealing @len-byte messages (16 bytes of associated data, a
- * 12-byte nonce) with AF_ALG's @alg for @ns; MB/s of plaintext, or -errno.
- */
-static double aead_rate(const char *alg, unsigned int len, u64 ns)
-{
-	struct sockaddr_alg sa = { .salg_family = AF_ALG, .salg_type = "aead" };
-	char cbuf[CMSG_SPACE(4) + CMSG_SPACE(sizeof(struct af_alg_iv) + 12) +
-		  CMSG_SPACE(4)] = { 0 };
-	static unsigned char in[16 + 16384], out[16 + 16384 + 16];
-	unsigned char key[32] = { 1 };
-	struct iovec iov = { .iov_base = in, .iov_len = 16 + len };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-			      .msg_control = cbuf,
-			      .msg_controllen = sizeof(cbuf) };
-	struct af_alg_iv *iv;
-	struct cmsghdr *c;
-	u64 t0, t, done = 0;
-	int tfm, op = -1, err = 0;
-
-	snprintf((char *)sa.salg_name, sizeof(sa.salg_name), "%s", alg);
-	tfm = socket(AF_ALG, SOCK_SEQPACKET, 0);
-	if (tfm < 0)
-		return -errno;
-	if (bind(tfm, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    setsockopt(tfm, SOL_ALG, ALG_SET_KEY, key, sizeof(key)) ||
-	    setsockopt(tfm, SOL_ALG, ALG_SET_AEAD_AUTHSIZE, NULL, 16))
-		goto fail;
-	op = accept(tfm, NULL, 0);
-	if (op < 0)
-		goto fail;
-	c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_ALG;
-	c->cmsg_type = ALG_SET_OP;
-	c->cmsg_len = CMSG_LEN(4);
-	*(__u32 *)CMSG_DATA(c) = ALG_OP_ENCRYPT;
-	c = CMSG_NXTHDR(&msg, c);
-	c->cmsg_level = SOL_ALG;
-	c->cmsg_type = ALG_SET_IV;
-	c->cmsg_len = CMSG_LEN(sizeof(*iv) + 12);
-	iv = (struct af_alg_iv *)CMSG_DATA(c);
-	iv->ivlen = 12;
-	c = CMSG_NXTHDR(&msg, c);
-	c->cmsg_level = SOL_ALG;
-	c->cmsg_type = ALG_SET_AEAD_ASSOCLEN;
-	c->cmsg_len = CMSG_LEN(4);
-	*(__u32 *)CMSG_DATA(c) = 16;
-	t0 = now_ns();
-	do {
-		if (sendmsg(op, &msg, 0) != (ssize_t)(16 + len) ||
-		    read(op, out, 16 + len + 16) != (ssize_t)(16 + len + 16))
-			goto fail;
-		done += len;
-		iv->iv[0]++;
-		t = now_ns();
-	} while (t - t0 < ns);
-	close(op);
-	close(tfm);
-	return done * 1e3 / (t - t0);
-fail:
-	err = -errno;
-	if (op >= 0)
-		close(op);
-	close(tfm);
-	return err ? err : -EIO;
-}
-
 /* Each AEAD's one-core limit, printed. */
 static void measure_aeads(void)
 {
@@ -610,6 +522,34 @@ static void measure_aeads(void)
 			       aeads[a].name, aeads[a].mbs[0], aeads[a].mbs[1]);
 	}
 	fflush(stdout);
+}
+
+/* --- what held an STT sender back ------------------------------------------ */
+
+/*
+ * For an STT bulk run: the session's window, RTT and bytes in flight at the
+ * end, and what the counters of the sender's namespace (the caller is in
+ * it) say held the sender back while measured.
+ */
+static void held_print(const struct workload *w, const struct transport *t,
+		       int fd, const long long *v0, const long long *v1)
+{
+	struct stt_info in;
+	socklen_t len = sizeof(in);
+	unsigned int i;
+
+	memset(&in, 0, sizeof(in));
+	if (getsockopt(fd, SOL_STT, STT_INFO, &in, &len))
+		return;
+	printf("%-9s %-9s cwnd %llu B, srtt %llu us, in flight %llu B, peer window %llu B;",
+	       w->name, t->name, (unsigned long long)in.stti_cwnd,
+	       (unsigned long long)in.stti_srtt_us,
+	       (unsigned long long)in.stti_in_flight,
+	       (unsigned long long)in.stti_snd_window);
+	for (i = 0; i < NR_HELD; i++)
+		if (v1[i] > v0[i])
+			printf(" %s %lld", held_names[i], v1[i] - v0[i]);
+	printf("\n");
 }
 
 /* --- one run -------------------------------------------------------------- */
@@ -661,6 +601,7 @@ static int run(const struct workload *w, struct transport *t, int port,
 	const char *what;
 	u64 b0 = 0, b1 = 0, t0, t1;
 	double c0 = 0, c1 = 0;
+	long long h0[NR_HELD], h1[NR_HELD];
 	int lfd, i, rc;
 
 	memset(f, 0, sizeof(f));
@@ -692,10 +633,12 @@ static int run(const struct workload *w, struct transport *t, int port,
 		sleep_until(t0);
 		b0 = bytes_read(f, w->flows);
 		c0 = cpu_busy_ms();
+		held_read(h0);
 		t0 = now_ns();
 		sleep_until(t1);
 		b1 = bytes_read(f, w->flows);
 		c1 = cpu_busy_ms();
+		held_read(h1);
 		t1 = now_ns();
 		__atomic_store_n(&stop_flag, 1, __ATOMIC_RELAXED);
 	}
@@ -719,6 +662,8 @@ static int run(const struct workload *w, struct transport *t, int port,
 		r->cpu_ms_mb = b1 > b0 ? (c1 - c0) * 1e6 / (b1 - b0) : 0;
 		printf("%-9s %-9s %10.1f MB/s  CPU %.1f ms per MB\n", w->name,
 		       t->name, r->rate, r->cpu_ms_mb);
+		if (t->kind == K_STT)
+			held_print(w, t, f[0].cli, h0, h1);
 	}
 	r->ok = !rc;
 	fflush(stdout);

@@ -138,7 +138,7 @@ FIXTURE(routed) {
 
 /*
  * One case of sharing: the link's rate (under the debug kernel, which moves
- * some 30 times less on its one CPU, an eighth of it: at a quarter, STT
+ * some 30 times less, an eighth of it: at a quarter, STT
  * alone was short of CPU to fill the link) and the delay added on the way back;
  * what runs beside the STT stream (a TCP connection with Linux's default
  * congestion control, CUBIC; an STT stream of another session; nothing);

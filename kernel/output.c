@@ -97,8 +97,9 @@ static void stt_chunk_xmit(struct stt_session *s, struct stt_sock *ssk,
 	 * clone), where the datagram has room: in the chunk's headroom, which
 	 * holds the link, IP and UDP headers' room of a packet it never uses.
 	 */
-	room = min3(s->dgram - STT_TAG_LEN - plen, (unsigned int)sizeof(ack),
-		    skb_headroom(chunk) - STT_CHUNK_HDR);
+	room = plen + STT_TAG_LEN < s->dgram ?
+	       min3(s->dgram - STT_TAG_LEN - plen, (unsigned int)sizeof(ack),
+		    skb_headroom(chunk) - STT_CHUNK_HDR) : 0;
 	skb = stt_endpoint_alloc_skb(plen + room, GFP_ATOMIC);
 	if (!skb) {
 		/* Sent in the records' eyes: the timer will resend it. */

@@ -657,31 +657,48 @@ static void stt_recovery_timer(struct timer_list *t)
  * Send one ACK frame, and a NACK frame for gaps that stayed open.  The ACK
  * is encoded from the ranges under the lock (no copy of them on the stack).
  */
+/*
+ * An ACK frame of the newest ranges, at most @max of them, into @buf (@cap
+ * bytes), after forgetting what the last STT_ACK_REPEATS frames carried
+ * (stt_ack_history_sent()).  Once it is written, no packet waits for an
+ * acknowledgment any more.  rx_lock held.  Returns its length, 0 if there
+ * is nothing to acknowledge, or a negative errno.
+ */
+static int stt_recovery_ack_frame(struct stt_session *s, u8 *buf, size_t cap,
+				  unsigned int max)
+{
+	u64 delay;
+	int len;
+
+	stt_ranges_drop_below(&s->rx_ranges, s->ack_floor);
+	if (!s->rx_ranges.n)
+		return 0;
+	delay = ktime_get_ns() - s->rx_largest_time;
+	len = stt_ack_encode(buf, cap, min_t(u64, delay / NSEC_PER_USEC, U32_MAX),
+			     s->rx_ranges.r, min(s->rx_ranges.n, max));
+	if (len > 0) {
+		s->ack_pending = 0;
+		s->ack_floor = stt_ack_history_sent(&s->ack_hist,
+						    s->rx_ranges.r[0].hi);
+	}
+	return len;
+}
+
 static void stt_recovery_send_ack(struct stt_session *s)
 {
 	u8 buf[1 + STT_ACK_MIN_LEN + (STT_ACK_RANGES - 1) * STT_ACK_RANGE_LEN +
 	       1 + STT_NACK_MIN_LEN + STT_NACK_GAPS * STT_NACK_RANGE_LEN];
 	struct stt_range gaps[STT_NACK_GAPS];
-	unsigned int nr, ng = 0, k;
-	u64 delay;
+	unsigned int ng = 0, k;
 	int len, m;
 
 	spin_lock_bh(&s->rx_lock);
-	stt_ranges_drop_below(&s->rx_ranges, s->ack_floor);
-	nr = min_t(unsigned int, s->rx_ranges.n, STT_ACK_RANGES);
-	if (!nr) {
+	len = stt_recovery_ack_frame(s, buf, sizeof(buf), STT_ACK_RANGES);
+	if (len <= 0) {
 		spin_unlock_bh(&s->rx_lock);
 		return;
 	}
-	delay = ktime_get_ns() - s->rx_largest_time;
-	s->ack_pending = 0;
-	len = stt_ack_encode(buf, sizeof(buf),
-			     min_t(u64, delay / NSEC_PER_USEC, U32_MAX),
-			     s->rx_ranges.r, nr);
-	if (len > 0)
-		s->ack_floor = stt_ack_history_sent(&s->ack_hist,
-						    s->rx_ranges.r[0].hi);
-	if (nr > 1) {
+	if (s->rx_ranges.n > 1) {
 		ng = stt_ranges_gaps(&s->rx_ranges, gaps, STT_NACK_GAPS);
 		/* Report a gap once, when it is old enough to be a loss. */
 		for (k = 0, m = 0; k < ng; k++)
@@ -692,8 +709,6 @@ static void stt_recovery_send_ack(struct stt_session *s)
 			s->rx_nacked = max(s->rx_nacked, gaps[k].hi);
 	}
 	spin_unlock_bh(&s->rx_lock);
-	if (len < 0)
-		return;
 	if (ng) {
 		m = stt_nack_encode(buf + len, sizeof(buf) - len, gaps, ng);
 		if (m > 0) {
@@ -727,27 +742,16 @@ unsigned int stt_recovery_ack_piggyback(struct stt_session *s, u8 *buf,
 					unsigned int room)
 {
 	unsigned int nr;
-	u64 delay;
 	int len = 0;
 
 	if (room < 1 + STT_ACK_MIN_LEN || !READ_ONCE(s->ack_pending))
 		return 0;
 	nr = 1 + (room - 1 - STT_ACK_MIN_LEN) / STT_ACK_RANGE_LEN;
-	nr = min_t(unsigned int, nr, STT_ACK_PIGGY_RANGES);
 	spin_lock_bh(&s->rx_lock);
-	stt_ranges_drop_below(&s->rx_ranges, s->ack_floor);
-	if (s->ack_pending && s->rx_ranges.n) {
-		nr = min_t(unsigned int, nr, s->rx_ranges.n);
-		delay = ktime_get_ns() - s->rx_largest_time;
-		len = stt_ack_encode(buf, room,
-				     min_t(u64, delay / NSEC_PER_USEC, U32_MAX),
-				     s->rx_ranges.r, nr);
-		if (len > 0) {
-			s->ack_pending = 0;
-			s->ack_floor = stt_ack_history_sent(&s->ack_hist,
-							    s->rx_ranges.r[0].hi);
-		}
-	}
+	if (s->ack_pending)
+		len = stt_recovery_ack_frame(s, buf, room,
+					     min_t(unsigned int, nr,
+						   STT_ACK_PIGGY_RANGES));
 	spin_unlock_bh(&s->rx_lock);
 	if (len <= 0)
 		return 0;
@@ -799,6 +803,15 @@ void stt_recovery_rcv_pn(struct stt_session *s, u64 pn, int eliciting)
 		return;
 	spin_lock(&s->rx_lock);
 	ooo = s->rx_ranges.n && pn != s->rx_ranges.r[0].hi + 1;
+	/*
+	 * A packet later than the ACK frames that let its neighbours be
+	 * forgotten is reported all the same, in the next frame: its sender
+	 * may have declared it lost, and only this acknowledgment tells it
+	 * the loss was spurious (packets sent from two CPUs on a veth arrive
+	 * out of order so).
+	 */
+	if (pn < s->ack_floor)
+		s->ack_floor = pn;
 	stt_ranges_add(&s->rx_ranges, pn);
 	if (s->rx_ranges.r[0].hi == pn)
 		s->rx_largest_time = ktime_get_ns();

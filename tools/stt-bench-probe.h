@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -118,34 +119,132 @@ fail:
 	return err ? err : -EIO;
 }
 
-/* Counters of the sender's namespace that say what an STT sender waited on. */
+/*
+ * Counters that say what held an STT transfer back, read in both hosts:
+ * the sender waiting (window, pacing, local queue, buffers), packets lost
+ * and those found lost in vain, and every packet dropped on the way, by
+ * STT (its drop_* reasons), by UDP (/proc/net/snmp) or by the backlog of
+ * the CPU that received it (/proc/net/softnet_stat, the whole guest).
+ */
 static const char * const held_names[] = {
 	"cwnd_blocked", "paced", "txq_throttled", "stream_window_blocked",
 	"session_window_blocked", "sndbuf_mem_blocked", "packets_lost",
-	"rto_fired",
+	"packets_lost_spurious", "rto_fired", "nacks_out", "acks_out",
+	"acks_piggybacked", "udp_InErrors", "udp_RcvbufErrors",
+	"udp_SndbufErrors", "softnet_dropped",
 };
 
-#define NR_HELD	ARRAY_SIZE(held_names)
+#define NR_HELD		ARRAY_SIZE(held_names)
+/* Room for the drop_* reasons of /proc/net/stt/stats beside held_names[]. */
+#define NR_PROBE	(NR_HELD + 48)
 
-/* The counters of /proc/net/stt/stats named in held_names[], into @v. */
-static void held_read(long long *v)
+struct probe {
+	char name[NR_PROBE][40];
+	long long v[NR_PROBE];
+	unsigned int n;
+};
+
+static void probe_set(struct probe *p, const char *k, long long x)
+{
+	unsigned int i;
+
+	for (i = 0; i < NR_HELD; i++)
+		if (!strcmp(k, held_names[i]))
+			break;
+	if (i == NR_HELD) {
+		if (strncmp(k, "drop_", 5))
+			return;
+		for (i = NR_HELD; i < p->n; i++)
+			if (!strcmp(k, p->name[i]))
+				break;
+		if (i == NR_PROBE)
+			return;
+		if (i == p->n)
+			p->n++;
+	}
+	snprintf(p->name[i], sizeof(p->name[i]), "%s", k);
+	p->v[i] = x;
+}
+
+/* What separates the fields of /proc/net/snmp. */
+static const char probe_sep[] = "\n ";
+
+/* UDP's InErrors, RcvbufErrors and SndbufErrors from /proc/net/snmp. */
+static void probe_udp(struct probe *p)
+{
+	char head[1024], vals[1024], *hs, *vs, *h, *v;
+	FILE *f = fopen("/proc/net/snmp", "r");
+
+	if (!f)
+		return;
+	while (fgets(head, sizeof(head), f) && fgets(vals, sizeof(vals), f)) {
+		if (strncmp(head, "Udp: ", 5))
+			continue;
+		h = strtok_r(head + 5, probe_sep, &hs);
+		v = strtok_r(vals + 5, probe_sep, &vs);
+		while (h && v) {
+			char k[48];
+
+			snprintf(k, sizeof(k), "udp_%s", h);
+			probe_set(p, k, atoll(v));
+			h = strtok_r(NULL, probe_sep, &hs);
+			v = strtok_r(NULL, probe_sep, &vs);
+		}
+		break;
+	}
+	fclose(f);
+}
+
+/* Packets the CPUs' backlogs dropped (softnet_stat's second column). */
+static void probe_softnet(struct probe *p)
+{
+	unsigned int processed, dropped;
+	long long sum = 0;
+	char line[256];
+	FILE *f = fopen("/proc/net/softnet_stat", "r");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%x %x", &processed, &dropped) == 2)
+			sum += dropped;
+	fclose(f);
+	probe_set(p, "softnet_dropped", sum);
+}
+
+/* The counters of the calling thread's namespace, into @p. */
+static void probe_read(struct probe *p)
 {
 	char line[128], k[64];
 	long long x;
-	unsigned int i;
 	FILE *f = fopen("/proc/net/stt/stats", "r");
 
-	memset(v, 0, NR_HELD * sizeof(*v));
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%63s %lld", k, &x) != 2)
-			continue;
-		for (i = 0; i < NR_HELD; i++)
-			if (!strcmp(k, held_names[i]))
-				v[i] = x;
+	memset(p, 0, sizeof(*p));
+	p->n = NR_HELD;
+	if (f) {
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "%63s %lld", k, &x) == 2)
+				probe_set(p, k, x);
+		fclose(f);
 	}
-	fclose(f);
+	probe_udp(p);
+	probe_softnet(p);
+}
+
+/* " name delta" for each counter of @p1 that grew since @p0. */
+static void probe_print(const struct probe *p0, const struct probe *p1)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < p1->n; i++) {
+		long long was = 0;
+
+		for (j = 0; j < p0->n; j++)
+			if (!strcmp(p0->name[j], p1->name[i]))
+				was = p0->v[j];
+		if (p1->name[i][0] && p1->v[i] > was)
+			printf(" %s %lld", p1->name[i], p1->v[i] - was);
+	}
 }
 
 #endif /* _STT_BENCH_PROBE_H */

@@ -527,28 +527,50 @@ static void measure_aeads(void)
 /* --- what held an STT sender back ------------------------------------------ */
 
 /*
+ * The counters of both hosts, into @p[0] (the sender's namespace, which the
+ * caller is in) and @p[1] (the receiver's, stt-a).  softnet_stat is the
+ * whole guest's: counted in the sender's only.
+ */
+static void held_read(struct probe *p)
+{
+	int home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+
+	probe_read(&p[0]);
+	memset(&p[1], 0, sizeof(p[1]));
+	if (home < 0)
+		return;
+	if (!stt_enter("stt-a")) {
+		probe_read(&p[1]);
+		p[1].v[NR_HELD - 1] = 0;
+	}
+	if (setns(home, CLONE_NEWNET))
+		perror("stt-bench: back to the sender's namespace");
+	close(home);
+}
+
+/*
  * For an STT bulk run: the session's window, RTT and bytes in flight at the
- * end, and what the counters of the sender's namespace (the caller is in
- * it) say held the sender back while measured.
+ * end, and what the counters of both hosts say held the transfer back while
+ * measured.
  */
 static void held_print(const struct workload *w, const struct transport *t,
-		       int fd, const long long *v0, const long long *v1)
+		       int fd, const struct probe *p0, const struct probe *p1)
 {
 	struct stt_info in;
 	socklen_t len = sizeof(in);
-	unsigned int i;
 
 	memset(&in, 0, sizeof(in));
 	if (getsockopt(fd, SOL_STT, STT_INFO, &in, &len))
 		return;
-	printf("%-9s %-9s cwnd %llu B, srtt %llu us, in flight %llu B, peer window %llu B;",
+	printf("%-9s %-9s cwnd %llu B, srtt %llu us, in flight %llu B, peer window %llu B\n",
 	       w->name, t->name, (unsigned long long)in.stti_cwnd,
 	       (unsigned long long)in.stti_srtt_us,
 	       (unsigned long long)in.stti_in_flight,
 	       (unsigned long long)in.stti_snd_window);
-	for (i = 0; i < NR_HELD; i++)
-		if (v1[i] > v0[i])
-			printf(" %s %lld", held_names[i], v1[i] - v0[i]);
+	printf("%-9s %-9s sender:", w->name, t->name);
+	probe_print(&p0[0], &p1[0]);
+	printf("\n%-9s %-9s receiver:", w->name, t->name);
+	probe_print(&p0[1], &p1[1]);
 	printf("\n");
 }
 
@@ -601,7 +623,7 @@ static int run(const struct workload *w, struct transport *t, int port,
 	const char *what;
 	u64 b0 = 0, b1 = 0, t0, t1;
 	double c0 = 0, c1 = 0;
-	long long h0[NR_HELD], h1[NR_HELD];
+	struct probe h0[2], h1[2];
 	int lfd, i, rc;
 
 	memset(f, 0, sizeof(f));

@@ -16,14 +16,19 @@
  * takes the acknowledgments and seals the next packets, as with kTLS.
  *
  * Order: once a packet is queued, every later one is queued behind it until
- * the worker has emptied the queue (@rxq_busy), so a session's packets are
- * opened in the order they arrived, whichever CPU they arrived on; the
- * replay window and loss detection see no reordering of our own making.
+ * the worker has emptied the queue (@rxq_busy), so the steering adds no
+ * reordering of its own: packets are opened in the order they reached
+ * stt_rxq_rcv(), as they were without it (two CPUs receiving for a session
+ * at the same moment race as they always did).
  *
- * Bounds: the queue holds unauthenticated packets, so it is short
- * (%STT_RXQ_MAX packets) and its bytes are charged to the namespace's
- * limit; a packet that does not fit is dropped (drop_rx_backlog), as the
- * UDP socket's receive buffer would have dropped it.
+ * Bounds: the queue holds unauthenticated packets, so it is short: at
+ * most %STT_RXQ_MAX packets wait, plus the %STT_RXQ_BUDGET the worker has
+ * taken.  A packet that does not fit is dropped (drop_rx_backlog), as the
+ * UDP socket's receive buffer would have dropped it.  Their bytes are
+ * charged to the namespace's memory, where /proc/net/stt/memory shows them,
+ * but its limit drops none of them: a queued packet may carry the ACK that
+ * frees memory.  The worker opens at most %STT_RXQ_BUDGET packets a run,
+ * then queues itself again behind the other work of its CPU.
  *
  * Lifetime: a queued work item holds a reference on the session, taken
  * under the queue's lock when @rxq_busy is set and dropped by the worker
@@ -37,6 +42,8 @@
 
 /* Packets a session's receive queue holds at most. */
 #define STT_RXQ_MAX		512
+/* Packets its worker opens in one run. */
+#define STT_RXQ_BUDGET		64
 /* A packet this large goes to the application's CPU to be opened, bytes. */
 #define STT_RXQ_STEER_LEN	512
 /* So does any packet while this many datagrams are in flight. */
@@ -87,7 +94,8 @@ static int stt_rxq_target(struct stt_session *s, const struct sk_buff *skb)
 	if (cpu < 0 || cpu == smp_processor_id() || !cpu_online(cpu))
 		return -1;
 	if (skb->len < STT_RXQ_STEER_LEN &&
-	    READ_ONCE(s->cc.in_flight) < STT_RXQ_STEER_FLIGHT * s->dgram)
+	    READ_ONCE(s->cc.in_flight) <
+	    STT_RXQ_STEER_FLIGHT * READ_ONCE(s->dgram))
 		return -1;
 	return cpu;
 }
@@ -109,11 +117,11 @@ void stt_rxq_rcv(struct stt_session *s, struct sk_buff *skb,
 
 	/*
 	 * Unlocked: a queue that was busy and is no more has been opened to
-	 * its end, so opening here keeps the order; two CPUs receiving for
-	 * the session at once order their packets no more than they did
-	 * without steering.
+	 * its end (the worker's release pairs with this acquire), so opening
+	 * here keeps the order; two CPUs receiving for the session at once
+	 * order their packets no more than they did without steering.
 	 */
-	if (cpu < 0 && !READ_ONCE(s->rxq_busy)) {
+	if (cpu < 0 && !smp_load_acquire(&s->rxq_busy)) {
 		stt_session_protected_rcv(s, skb, hdr);
 		return;
 	}
@@ -123,18 +131,26 @@ void stt_rxq_rcv(struct stt_session *s, struct sk_buff *skb,
 		stt_session_protected_rcv(s, skb, hdr);
 		return;
 	}
-	if (skb_queue_len(&s->rxq) >= STT_RXQ_MAX ||
-	    !stt_mem_room(sn, skb->truesize)) {
+	/*
+	 * Bounded by the session's own limit, not the namespace's: under
+	 * memory pressure the ACKs and control frames a queued packet may
+	 * carry must still be acted on, as they are when opened at once.
+	 */
+	if (skb_queue_len(&s->rxq) >= STT_RXQ_MAX) {
 		full = true;
 	} else {
+		/* Its route is only valid in this RCU read-side section. */
+		skb_dst_drop(skb);
 		stt_mem_charge(sn, skb->truesize);
 		__skb_queue_tail(&s->rxq, skb);
 		if (!s->rxq_busy) {
-			s->rxq_busy = true;
+			WRITE_ONCE(s->rxq_busy, true);
 			refcount_inc(&s->refs);
-			/* Cannot be pending: only its worker clears busy. */
-			if (!queue_work_on(cpu < 0 ? smp_processor_id() : cpu,
-					   stt_rx_wq, &s->rxq_work))
+			/*
+			 * Here @cpu >= 0.  The work cannot be pending: only its
+			 * worker clears busy.
+			 */
+			if (!queue_work_on(cpu, stt_rx_wq, &s->rxq_work))
 				stt_session_put(s);
 		}
 	}
@@ -145,42 +161,69 @@ void stt_rxq_rcv(struct stt_session *s, struct sk_buff *skb,
 	}
 }
 
+/* Open one queued packet as in softirq. */
+static void stt_rxq_open(struct stt_session *s, struct sk_buff *skb)
+{
+	struct stt_hdr hdr;
+
+	stt_mem_uncharge(s->sn, skb->truesize);
+	/* A session closed meanwhile has no use for it. */
+	if (READ_ONCE(s->state) == STT_SS_CLOSED) {
+		STT_INC(s->sn, DROP_NO_SESSION);
+		kfree_skb(skb);
+		return;
+	}
+	/* Decoded once already: it cannot fail now. */
+	if (WARN_ON_ONCE(stt_hdr_decode(skb->data, skb->len, &hdr))) {
+		kfree_skb(skb);
+		return;
+	}
+	local_bh_disable();
+	rcu_read_lock();
+	stt_session_protected_rcv(s, skb, &hdr);
+	rcu_read_unlock();
+	local_bh_enable();
+}
+
 /*
  * Open the packets queued for this CPU, in order, each as in softirq:
- * bottom halves off, in an RCU read-side section.
+ * bottom halves off, in an RCU read-side section.  At most
+ * %STT_RXQ_BUDGET a run: then the work queues itself again, behind the
+ * other work of this CPU's pool (a busy session would hold the pool for
+ * the whole transfer), and its reference goes with it.
  */
 static void stt_rxq_work(struct work_struct *work)
 {
 	struct stt_session *s = container_of(work, struct stt_session,
 					     rxq_work);
 	struct sk_buff_head batch;
+	unsigned int done = 0;
 	struct sk_buff *skb;
-	struct stt_hdr hdr;
 
 	__skb_queue_head_init(&batch);
 	for (;;) {
 		spin_lock_bh(&s->rxq.lock);
-		skb_queue_splice_tail_init(&s->rxq, &batch);
-		if (skb_queue_empty(&batch))
-			s->rxq_busy = false;
-		spin_unlock_bh(&s->rxq.lock);
-		if (skb_queue_empty(&batch))
+		if (skb_queue_empty(&s->rxq)) {
+			/* Everything taken was opened: see stt_rxq_rcv(). */
+			smp_store_release(&s->rxq_busy, false);
+			spin_unlock_bh(&s->rxq.lock);
 			break;
-		while ((skb = __skb_dequeue(&batch))) {
-			stt_mem_uncharge(s->sn, skb->truesize);
-			/* Decoded once already: it cannot fail now. */
-			if (WARN_ON_ONCE(stt_hdr_decode(skb->data, skb->len,
-							&hdr))) {
-				kfree_skb(skb);
-				continue;
-			}
-			local_bh_disable();
-			rcu_read_lock();
-			stt_session_protected_rcv(s, skb, &hdr);
-			rcu_read_unlock();
-			local_bh_enable();
 		}
-		cond_resched();
+		if (done >= STT_RXQ_BUDGET) {
+			/* Running, so not pending: it is queued again. */
+			WARN_ON_ONCE(!queue_work_on(raw_smp_processor_id(),
+						    stt_rx_wq, &s->rxq_work));
+			spin_unlock_bh(&s->rxq.lock);
+			return;
+		}
+		while (done < STT_RXQ_BUDGET &&
+		       (skb = __skb_dequeue(&s->rxq))) {
+			__skb_queue_tail(&batch, skb);
+			done++;
+		}
+		spin_unlock_bh(&s->rxq.lock);
+		while ((skb = __skb_dequeue(&batch)))
+			stt_rxq_open(s, skb);
 	}
 	stt_session_put(s);
 }

@@ -857,8 +857,6 @@ int stt_input_recvmsg(struct stt_sock *ssk, struct msghdr *msg, size_t len,
 	int target = sock_rcvlowat(sk, flags & MSG_WAITALL, len);
 	int n;
 
-	if (ssk->session)
-		stt_rxq_note_app(ssk->session);
 	for (;;) {
 		if (stt_input_unpeeked(ssk, peeked)) {
 			if (msgs)

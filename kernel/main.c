@@ -20,11 +20,6 @@ static int __init stt_init(void)
 	stt_wq = alloc_workqueue("stt", 0, 0);
 	if (!stt_wq)
 		return -ENOMEM;
-	stt_rx_wq = alloc_workqueue("stt_rx", WQ_HIGHPRI, 0);
-	if (!stt_rx_wq) {
-		err = -ENOMEM;
-		goto err_wq;
-	}
 	err = stt_net_register();
 	if (err)
 		goto err_wq;
@@ -43,8 +38,6 @@ err_txq:
 err_net:
 	stt_net_unregister();
 err_wq:
-	if (stt_rx_wq)
-		destroy_workqueue(stt_rx_wq);
 	destroy_workqueue(stt_wq);
 	return err;
 }
@@ -58,7 +51,6 @@ static void __exit stt_exit(void)
 	stt_socket_exit();
 	stt_net_unregister();
 	stt_txq_exit();
-	destroy_workqueue(stt_rx_wq);
 	destroy_workqueue(stt_wq);
 }
 

@@ -77,29 +77,13 @@ bool stt_mem_room(struct stt_net *sn, u64 bytes)
 	return stt_mem_used(sn) + bytes <= stt_mem_max(sn);
 }
 
-/**
- * stt_mem_charge() - charge bytes the namespace holds to its limit
- * @sn: the namespace
- * @bytes: how many; the caller checked stt_mem_room() and uncharges them
- *	with stt_mem_uncharge() when it lets go of them
- */
-void stt_mem_charge(struct stt_net *sn, unsigned int bytes)
+static void stt_mem_charge(struct stt_net *sn, unsigned int bytes)
 {
 	long half = stt_mem_max(sn) / 2;
 	long used = atomic_long_add_return(bytes, &sn->mem);
 
 	if (used > half && used - (long)bytes <= half)
 		STT_INC(sn, MEM_PRESSURE);
-}
-
-/**
- * stt_mem_uncharge() - give back what stt_mem_charge() charged
- * @sn: the namespace
- * @bytes: as charged
- */
-void stt_mem_uncharge(struct stt_net *sn, unsigned int bytes)
-{
-	atomic_long_sub(bytes, &sn->mem);
 }
 
 /*

@@ -274,7 +274,6 @@ static const char * const stt_stat_names[STT_STAT_MAX] = {
 	[STT_STAT_OOO_TRIMMED]               = "ooo_trimmed",
 	[STT_STAT_DROP_OFFSET_INVALID]       = "drop_offset_invalid",
 	[STT_STAT_DROP_FINAL_SIZE]           = "drop_final_size",
-	[STT_STAT_DROP_RX_BACKLOG]           = "drop_rx_backlog",
 };
 
 static int stt_stats_show(struct seq_file *seq, void *v)

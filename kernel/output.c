@@ -737,8 +737,6 @@ int stt_output_sendmsg(struct stt_sock *ssk, struct msghdr *msg, size_t len)
 	int err = 0;
 
 	timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);
-	if (s)
-		stt_rxq_note_app(s);
 	if (ssk->kind == STT_KIND_MESSAGES) {
 		err = stt_output_message(ssk, msg, len, &timeo);
 		if (err >= 0)

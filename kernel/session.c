@@ -82,7 +82,6 @@ static void stt_session_destroy(struct work_struct *work)
 	stt_recovery_destroy(s);
 	/* After the timers that send are stopped. */
 	stt_txq_release(s);
-	stt_rxq_purge(s);
 	stt_handshake_free(s);
 	/* No reference is left, so no packet is using the keys. */
 	stt_key_free(rcu_dereference_protected(s->tx, true));
@@ -159,7 +158,6 @@ struct stt_session *stt_session_new(struct stt_net *sn, struct stt_endpoint *ep,
 	spin_lock_init(&s->tx_lock);
 	INIT_LIST_HEAD(&s->tx_ready);
 	INIT_WORK(&s->push_work, stt_output_push_work);
-	stt_rxq_init(s);
 	atomic64_set(&s->snd_max_total, STT_SESSION_WINDOW_INITIAL);
 	atomic64_set(&s->rcv_max_total, STT_SESSION_WINDOW_INITIAL);
 	timer_setup(&s->flow_timer, stt_stream_flow_timer, 0);
@@ -856,17 +854,8 @@ static bool stt_frames_process(struct stt_session *s, struct sk_buff *skb,
 	return false;
 }
 
-/**
- * stt_session_protected_rcv() - open a protected packet and act on it
- * @s: its session
- * @skb: the packet, skb->data at its header.  Consumed.
- * @hdr: its header, decoded
- *
- * Softirq, or bottom halves off in an RCU read-side section (rxsteer.c).
- * Only an authentic packet moves the replay window or any other state.
- */
-void stt_session_protected_rcv(struct stt_session *s, struct sk_buff *skb,
-			       const struct stt_hdr *hdr)
+static void stt_protected_rcv(struct stt_session *s, struct sk_buff *skb,
+			      const struct stt_hdr *hdr)
 {
 	struct stt_net *sn = s->sn;
 	struct stt_key *key;
@@ -874,7 +863,7 @@ void stt_session_protected_rcv(struct stt_session *s, struct sk_buff *skb,
 	bool fresh, refused = false;
 	u64 pn = hdr->pn;
 
-	/* An RCU read-side section already. */
+	/* Softirq: an RCU read-side section already. */
 	if (!rcu_access_pointer(s->rx)) {
 		STT_INC(sn, DROP_HANDSHAKE_STATE);
 		goto drop;
@@ -1046,7 +1035,7 @@ int stt_session_rcv(struct stt_endpoint *ep, struct sk_buff *skb)
 		STT_INC(sn, DROP_NO_SESSION);
 		goto drop;
 	}
-	stt_rxq_rcv(s, skb, &hdr);
+	stt_protected_rcv(s, skb, &hdr);
 	stt_session_put(s);
 	return 0;
 drop:

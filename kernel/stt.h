@@ -408,12 +408,6 @@ struct stt_handshake;
  *	reach; it never decreases
  * @flow_timer: looks again at a session window update that memory
  *	pressure held back
- * @rxq: packets queued to be opened on @app_cpu (rxsteer.c)
- * @rxq_busy: a worker owns @rxq until it finds it empty; later packets
- *	queue behind it (@rxq's lock)
- * @rxq_work: opens what @rxq holds
- * @app_cpu: the CPU an application last sent or read on this session from,
- *	or -1
  */
 struct stt_session {
 	struct rhash_head id_node;
@@ -509,11 +503,6 @@ struct stt_session {
 	atomic64_t rcv_consumed;
 	atomic64_t rcv_max_total;
 	struct timer_list flow_timer;
-
-	struct sk_buff_head rxq;
-	bool rxq_busy;
-	struct work_struct rxq_work;
-	int app_cpu;
 };
 
 /* Raise @v to @to unless it is that high already; whether it rose. */
@@ -727,7 +716,6 @@ static inline struct stt_sock *stt_sk(const struct sock *sk)
 
 extern int stt_family;
 extern struct workqueue_struct *stt_wq;
-extern struct workqueue_struct *stt_rx_wq;
 
 /* socket.c */
 int stt_socket_init(void);
@@ -772,25 +760,6 @@ void stt_txq_charge(struct stt_session *s, struct sk_buff *skb);
 bool stt_txq_full(struct stt_session *s, u64 rate);
 int stt_txq_register(void);
 void stt_txq_exit(void);
-
-/* rxsteer.c */
-struct stt_hdr;
-void stt_rxq_init(struct stt_session *s);
-void stt_rxq_purge(struct stt_session *s);
-void stt_rxq_rcv(struct stt_session *s, struct sk_buff *skb,
-		 const struct stt_hdr *hdr);
-
-/*
- * Note the CPU an application runs on, sending or reading on @s: received
- * packets are opened there (rxsteer.c).  A hint; the task may move at once.
- */
-static inline void stt_rxq_note_app(struct stt_session *s)
-{
-	int cpu = raw_smp_processor_id();
-
-	if (READ_ONCE(s->app_cpu) != cpu)
-		WRITE_ONCE(s->app_cpu, cpu);
-}
 
 /* output.c */
 void stt_output_push(struct stt_session *s, bool may_sleep);
@@ -853,8 +822,6 @@ u64 stt_mem_max(struct stt_net *sn);
 bool stt_mem_pressure(struct stt_net *sn);
 u64 stt_mem_scale(struct stt_net *sn, u64 budget);
 bool stt_mem_room(struct stt_net *sn, u64 bytes);
-void stt_mem_charge(struct stt_net *sn, unsigned int bytes);
-void stt_mem_uncharge(struct stt_net *sn, unsigned int bytes);
 void stt_mem_charge_w(struct sk_buff *skb, struct sock *sk);
 void stt_mem_charge_r(struct sk_buff *skb, struct sock *sk);
 int stt_mem_show(struct seq_file *seq, void *v);
@@ -927,8 +894,6 @@ int stt_session_xmit(struct stt_session *s, struct sk_buff *skb,
 int stt_session_send(struct stt_session *s, const u8 *frames, size_t len,
 		     const struct stt_sent *rec);
 int stt_session_rcv(struct stt_endpoint *ep, struct sk_buff *skb);
-void stt_session_protected_rcv(struct stt_session *s, struct sk_buff *skb,
-			       const struct stt_hdr *hdr);
 
 /* rekey.c */
 void stt_rekey_account(struct stt_session *s, struct stt_key *key,

@@ -654,10 +654,6 @@ static void stt_recovery_timer(struct timer_list *t)
 }
 
 /*
- * Send one ACK frame, and a NACK frame for gaps that stayed open.  The ACK
- * is encoded from the ranges under the lock (no copy of them on the stack).
- */
-/*
  * An ACK frame of the newest ranges, at most @max of them, into @buf (@cap
  * bytes), after forgetting what the last STT_ACK_REPEATS frames carried
  * (stt_ack_history_sent()).  Once it is written, no packet waits for an
@@ -684,6 +680,10 @@ static int stt_recovery_ack_frame(struct stt_session *s, u8 *buf, size_t cap,
 	return len;
 }
 
+/*
+ * Send one ACK frame, and a NACK frame for gaps that stayed open.  The ACK
+ * is encoded from the ranges under the lock (no copy of them on the stack).
+ */
 static void stt_recovery_send_ack(struct stt_session *s)
 {
 	u8 buf[1 + STT_ACK_MIN_LEN + (STT_ACK_RANGES - 1) * STT_ACK_RANGE_LEN +

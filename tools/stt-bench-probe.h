@@ -212,8 +212,11 @@ static void probe_softnet(struct probe *p)
 	probe_set(p, "softnet_dropped", sum);
 }
 
-/* The counters of the calling thread's namespace, into @p. */
-static void probe_read(struct probe *p)
+/*
+ * The counters of the calling thread's namespace, into @p, and with
+ * @softnet the whole guest's backlog drops.
+ */
+static void probe_read(struct probe *p, int softnet)
 {
 	char line[128], k[64];
 	long long x;
@@ -228,7 +231,8 @@ static void probe_read(struct probe *p)
 		fclose(f);
 	}
 	probe_udp(p);
-	probe_softnet(p);
+	if (softnet)
+		probe_softnet(p);
 }
 
 /* " name delta" for each counter of @p1 that grew since @p0. */

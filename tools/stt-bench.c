@@ -535,14 +535,12 @@ static void held_read(struct probe *p)
 {
 	int home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 
-	probe_read(&p[0]);
+	probe_read(&p[0], 1);
 	memset(&p[1], 0, sizeof(p[1]));
 	if (home < 0)
 		return;
-	if (!stt_enter("stt-a")) {
-		probe_read(&p[1]);
-		p[1].v[NR_HELD - 1] = 0;
-	}
+	if (!stt_enter("stt-a"))
+		probe_read(&p[1], 0);
 	if (setns(home, CLONE_NEWNET))
 		perror("stt-bench: back to the sender's namespace");
 	close(home);
